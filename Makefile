@@ -1,0 +1,34 @@
+# service_id — PGXS build.  See README.md for the layout and the targets.
+
+EXTENSION = service_id
+MODULE_big = service_id
+OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
+DATA = sql/service_id--1.0.sql
+PGFILEDESC = "service_id - ICP-filing service identification numbers"
+
+# pg_regress: sql/X.sql against expected/X.out, install first, one file per
+# concern, uninstall last.
+REGRESS = install type_io type_ops api_errors views security uninstall
+REGRESS_OPTS = --inputdir=.
+
+# Isolation specs live in test/isolation/{specs,expected}.
+ISOLATION = apply_race apply_rr_race apply_vs_direct filing_number_race \
+	revoke_vs_use website_race
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+WERROR_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
+
+.PHONY: deps test demo bench fuzz unit
+deps:
+	@bash test/deps.sh
+
+test:
+	@bash test/run-all.sh
+
+demo:
+	@bash test/demo.sh
