@@ -23,12 +23,22 @@ include $(PGXS)
 
 WERROR_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
 
-.PHONY: deps test demo bench fuzz unit
+.PHONY: deps test demo bench fuzz
 deps:
 	@bash test/deps.sh
 
+# Everything: deps, strict build, install, every suite; last line "N passed, N failed".
 test:
 	@bash test/run-all.sh
 
+# A narrated walk-through in a throwaway cluster.
 demo:
 	@bash test/demo.sh
+
+# Benchmarks against their baselines (bench/results.md, bench/chart.png).
+bench: deps all install
+	@bash bench/run.sh
+
+# 10 million libFuzzer executions of the pure parser.
+fuzz: deps
+	@bash test/fuzz/run.sh

@@ -267,8 +267,9 @@ claim_slots(const char *instance_id, const char *account_id, int n,
 	if (n > remaining)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("instance \"%s\" has %d service identification numbers left, %d were requested",
-						instance_id, remaining, n),
+				 errmsg_plural("instance \"%s\" has %d slot of its allowance left, %d numbers were requested",
+							   "instance \"%s\" has %d slots of its allowance left, %d numbers were requested",
+							   remaining, instance_id, remaining, n),
 				 errdetail("A batch is issued whole or not at all.")));
 }
 
