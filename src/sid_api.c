@@ -237,9 +237,9 @@ check_eligible(const InstanceRow *row, uint32 reasons)
 }
 
 /*
- * The common first half of apply and direct selection: the instance
- * exists, the account purchased it, its counter row is locked, it is
- * eligible and n slots remain.  Holding the lock on the counter row, which
+ * The common first half of apply and direct selection: the instance's
+ * counter row is locked, the instance exists, the account purchased it, it
+ * is eligible and n slots remain.  Holding the lock on the counter row, which
  * every consumer updates, is what keeps concurrent callers from passing
  * the allowance: under READ COMMITTED they queue and re-read the count,
  * under REPEATABLE READ and SERIALIZABLE the loser gets 40001.
@@ -251,14 +251,23 @@ claim_slots(const char *instance_id, const char *account_id, int n,
 	Datum		arg = CStringGetTextDatum(instance_id);
 	uint32		reasons;
 	int32		remaining;
+	int32		consumed;
+	bool		locked;
 
-	load_instance(instance_id, row);
-	check_purchaser(row, account_id);
-
+	/*
+	 * Lock first, read the instance after: a READ COMMITTED caller that
+	 * waited for the lock then judges the instance as the winner left it
+	 * (released and expired meanwhile, say), not as it was before the wait.
+	 */
 	sid_exec(ST_LOCK_USAGE, &arg, NULL, 1);
-	if (SPI_processed != 1)
+	locked = SPI_processed == 1;
+	consumed = locked ? sid_get_int32(0, 1, NULL) : 0;
+
+	load_instance(instance_id, row);	/* reports an unknown instance */
+	if (!locked)
 		elog(ERROR, "allowance counter of instance \"%s\" is missing", instance_id);
-	row->facts.consumed = sid_get_int32(0, 1, NULL);
+	check_purchaser(row, account_id);
+	row->facts.consumed = consumed;
 
 	reasons = sid_eligibility(&row->facts);
 	check_eligible(row, reasons);
