@@ -310,6 +310,8 @@ CREATE FUNCTION service_id.filing_guard() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_filing_guard' LANGUAGE C;
 CREATE FUNCTION service_id.append_only() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_append_only' LANGUAGE C;
+CREATE FUNCTION service_id.usage_guard() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'sid_usage_guard' LANGUAGE C;
 
 -- An INSERT of a catalog key that exists replaces the row: this is how
 -- pg_restore brings DBA edits of seed rows back over a fresh seed.
@@ -324,6 +326,11 @@ CREATE TRIGGER instance_guard_after AFTER INSERT ON service_id.instance
 	FOR EACH ROW EXECUTE FUNCTION service_id.instance_guard();
 CREATE TRIGGER instance_guard_truncate BEFORE TRUNCATE ON service_id.instance
 	FOR EACH STATEMENT EXECUTE FUNCTION service_id.instance_guard();
+
+CREATE TRIGGER usage_guard BEFORE INSERT OR UPDATE OR DELETE ON service_id.instance_usage
+	FOR EACH ROW EXECUTE FUNCTION service_id.usage_guard();
+CREATE TRIGGER usage_guard_truncate BEFORE TRUNCATE ON service_id.instance_usage
+	FOR EACH STATEMENT EXECUTE FUNCTION service_id.usage_guard();
 
 CREATE TRIGGER number_guard_before BEFORE UPDATE OR DELETE ON service_id.number_store
 	FOR EACH ROW EXECUTE FUNCTION service_id.number_guard();
@@ -423,13 +430,13 @@ COMMENT ON FUNCTION service_id.expire_service_ids() IS
 	'mark the unused numbers of expired or released instances invalid; returns how many (safe to schedule)';
 
 CREATE FUNCTION service_id.grant_usage(role regrole) RETURNS void
-	AS 'MODULE_PATHNAME', 'sid_grant_usage' LANGUAGE C VOLATILE STRICT
+	AS 'MODULE_PATHNAME', 'sid_grant_usage' LANGUAGE C VOLATILE
 	SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION service_id.grant_usage(regrole) IS
 	'give an application role the API, and SELECT, INSERT and UPDATE on service_id.instance';
 
 CREATE FUNCTION service_id.grant_read(role regrole) RETURNS void
-	AS 'MODULE_PATHNAME', 'sid_grant_read' LANGUAGE C VOLATILE STRICT
+	AS 'MODULE_PATHNAME', 'sid_grant_read' LANGUAGE C VOLATILE
 	SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION service_id.grant_read(regrole) IS
 	'give a reporting role the four views';

@@ -884,10 +884,13 @@ run_grants(const char *const *stmts, const char *role)
 static void
 grant_common(FunctionCallInfo fcinfo, const char *const *extra)
 {
-	Oid			roleid = PG_GETARG_OID(0);
+	Oid			roleid;
 	const char *role;
 	int			i;
 
+	if (PG_ARGISNULL(0))
+		null_argument("role");
+	roleid = PG_GETARG_OID(0);
 	if (!OidIsValid(roleid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -125,6 +125,14 @@ changed_column(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	return NULL;
 }
 
+/*
+ * True while the guards themselves change a counter.  usage_guard refuses
+ * every other change of a consumed count, so the counter can only follow
+ * the numbers and filings.  A static of this backend: no SQL can set it.
+ */
+static bool counter_write_allowed = false;
+
+/* Add delta to an instance's consumed count. */
 static void
 usage_add(const char *instance_id, int32 delta)
 {
@@ -132,7 +140,16 @@ usage_add(const char *instance_id, int32 delta)
 
 	values[0] = CStringGetTextDatum(instance_id);
 	values[1] = Int32GetDatum(delta);
-	sid_exec(ST_USAGE_ADD, values, NULL, 0);
+	counter_write_allowed = true;
+	PG_TRY();
+	{
+		sid_exec(ST_USAGE_ADD, values, NULL, 0);
+	}
+	PG_FINALLY();
+	{
+		counter_write_allowed = false;
+	}
+	PG_END_TRY();
 }
 
 static char *
@@ -471,7 +488,8 @@ sid_number_guard(PG_FUNCTION_ARGS)
  *
  *	 BEFORE INSERT			the number must be unused (or, as a restore
  *							loads it, used and bound to no other filing);
- *							never revoked or invalid
+ *							never revoked or invalid; its grantee, if
+ *							any, must be the filing account
  *	 AFTER INSERT			the number becomes used; a direct filing takes
  *							a slot
  *	 BEFORE UPDATE			only status and ended_at change, and only
@@ -517,6 +535,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 		{
 			char	   *state;
 			char	   *number_instance;
+			char	   *grantee;
 
 			sid_exec(ST_NUMBER_LOCK, &number, NULL, 1);
 			if (SPI_processed == 0)
@@ -526,6 +545,13 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 								number_text(number))));
 			state = sid_get_text(0, 1);
 			number_instance = sid_get_text(0, 2);
+			grantee = sid_get_text(0, 3);
+			if (grantee && !streq(grantee, col_text(rel, td->tg_trigtuple, "account_id")))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("service identification number %s was granted to another account",
+								number_text(number)),
+						 errdetail("Only account \"%s\" may file with it.", grantee)));
 			if (strcmp(state, "revoked") == 0 || strcmp(state, "invalid") == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -614,4 +640,50 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 	sid_spi_finish();
 	sid_restore_user(&sw);
 	return PointerGetDatum(result);
+}
+
+/* ----------------------------------------------------------------------
+ * usage_guard: the allowance counter follows the numbers and filings and
+ * nothing else.  A consumed count changes only through usage_add(); a row
+ * may be created, deleted (as its instance is) or re-keyed (ON UPDATE
+ * CASCADE) only while it counts nothing.
+ * ----------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(sid_usage_guard);
+Datum
+sid_usage_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = trigger_data(fcinfo, "usage_guard");
+	Relation	rel = td->tg_relation;
+	TriggerEvent ev = td->tg_event;
+	bool		isnull;
+	int32		before = 0,
+				after = 0;
+
+	if (!TRIGGER_FIRED_BEFORE(ev))
+		wrong_event("usage_guard");
+	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot truncate %s", table_name(rel)),
+				 errdetail("The allowance counters follow the numbers and filings; they are never set by hand.")));
+	if (!TRIGGER_FIRED_FOR_ROW(ev))
+		wrong_event("usage_guard");
+
+	if (!TRIGGER_FIRED_BY_INSERT(ev))
+		before = DatumGetInt32(col(rel, td->tg_trigtuple, "consumed", &isnull));
+	if (TRIGGER_FIRED_BY_INSERT(ev))
+		after = DatumGetInt32(col(rel, td->tg_trigtuple, "consumed", &isnull));
+	else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		after = DatumGetInt32(col(rel, td->tg_newtuple, "consumed", &isnull));
+
+	if (TRIGGER_FIRED_BY_UPDATE(ev) ? (before != after && !counter_write_allowed)
+		: (before != 0 || after != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot set the allowance counter of instance \"%s\" by hand",
+						col_text(rel, td->tg_trigtuple, "instance_id")),
+				 errdetail("It counts the instance's unused and used numbers and direct filings, and changes only with them.")));
+
+	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(ev) ? td->tg_newtuple : td->tg_trigtuple);
 }

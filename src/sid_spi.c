@@ -109,7 +109,7 @@ static const SidStmtDef stmt_defs[ST_COUNT] = {
 		" WHERE instance_id OPERATOR(pg_catalog.=) $1",
 	2, {T, I4}},
 	[ST_NUMBER_LOCK] = {
-		"SELECT state, instance_id FROM service_id.number_store"
+		"SELECT state, instance_id, grantee FROM service_id.number_store"
 		" WHERE number OPERATOR(service_id.=) $1 FOR UPDATE",
 	1, {S}},
 	[ST_NUMBER_BOUND] = {
