@@ -3,12 +3,12 @@
 EXTENSION = service_id
 MODULE_big = service_id
 OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
-DATA = sql/service_id--1.0.sql
+DATA = sql/service_id--1.0.sql sql/service_id--1.0--1.1.sql
 PGFILEDESC = "service_id - ICP-filing service identification numbers"
 
 # pg_regress: sql/X.sql against expected/X.out, install first, one file per
 # concern, uninstall last.
-REGRESS = install type_io type_ops api_errors views security uninstall
+REGRESS = install type_io type_ops api_errors views security uninstall upgrade
 REGRESS_OPTS = --inputdir=.
 
 # Isolation specs live in test/isolation/{specs,expected}.

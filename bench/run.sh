@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: service_id against its baselines.
+#
+#   bash bench/run.sh            the full benchmark (about 20 minutes on 2
+#                                cores); writes bench/results.md,
+#                                bench/results.tsv and bench/chart.png
+#   bash bench/run.sh --smoke    every pgbench script, the loader, the type
+#                                measurements and the chart, tiny and fast
+#                                (for `make test`); writes nothing under
+#                                bench/; exits non-zero if anything fails
+#
+# It makes a throwaway cluster with pg_virtualenv (fsync = on,
+# synchronous_commit = on, full_page_writes = on: durable), and in it:
+#   1. parses 1 M texts as service_id and as uuid, and builds btree indexes
+#      on 1 M values of each (bench/type_costs.sql);
+#   2. with fsync = on, runs each subject alternated with its baseline
+#      (ABBA order across rounds), at 1 and 2 clients, ROUNDS rounds of
+#      SECONDS each:
+#        apply_service_id            vs the floor (one uuid-keyed INSERT)
+#        register_filing             vs the floor plus the same queue read
+#        check_instance              vs a primary-key SELECT of the instance
+#   3. the same write pairs with fsync = off (pure CPU cost; the read-only
+#      pair does not commit anything, so fsync does not enter it);
+#   4. at scale: a database with 1 M more instances and 5 M more numbers
+#      (bench/load_scale.sh, timed) against an identical one without them,
+#      apply_service_id and check_instance alternated between the two.
+# Medians over the rounds; a ratio is the median of the per-round ratios of
+# the paired runs.  Every write run is checked afterwards: as many numbers
+# issued (or filings registered) as pgbench counted transactions.
+#
+# Environment: BENCH_SECONDS (default 12), BENCH_ROUNDS (3),
+# BENCH_SCALE_INSTANCES (1000000), BENCH_SCALE_FSYNC (on), BENCH_OUT
+# (directory for the results, default bench/).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+smoke=0
+for a in "$@"; do
+	case $a in
+		--smoke) smoke=1 ;;
+		-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+		*) echo "run.sh: unknown argument $a" >&2; exit 2 ;;
+	esac
+done
+
+# ---------------------------------------------------------------------------
+# Outside the cluster: make one and run this script again inside it.
+# ---------------------------------------------------------------------------
+if [ -z "${BENCH_IN_CLUSTER:-}" ]; then
+	for t in pg_virtualenv pgbench psql gnuplot; do
+		command -v "$t" >/dev/null || { echo "run.sh: $t is not installed" >&2; exit 1; }
+	done
+	# -t: a private cluster directory, so that other throwaway clusters on
+	# the machine do not collide with this one.
+	exec pg_virtualenv -t -v 15 \
+		-o fsync=on -o synchronous_commit=on -o full_page_writes=on \
+		-o shared_buffers=512MB -o max_wal_size=4GB \
+		-o log_checkpoints=on -o log_min_messages=warning \
+		env BENCH_IN_CLUSTER=1 bash "$here/run.sh" "$@"
+fi
+
+# ---------------------------------------------------------------------------
+# Inside: PGHOST, PGPORT, PGUSER (a superuser), PGPASSWORD are set.
+# ---------------------------------------------------------------------------
+if [ "$smoke" = 1 ]; then
+	SECONDS_PER_RUN=0 ROUNDS=1 SMOKE_TX=40
+	TYPE_N=2000 TYPE_ROUNDS=2
+	POOL0=300 QUEUE_CHUNK=200 SCALE_INSTANCES=400
+	out=$(mktemp -d /tmp/bench-smoke.XXXXXX)
+	trap 'rm -rf "$out"' EXIT
+else
+	SECONDS_PER_RUN=${BENCH_SECONDS:-12} ROUNDS=${BENCH_ROUNDS:-3} SMOKE_TX=0
+	TYPE_N=1000000 TYPE_ROUNDS=5
+	POOL0=150000 QUEUE_CHUNK=80000 SCALE_INSTANCES=${BENCH_SCALE_INSTANCES:-1000000}
+	out=${BENCH_OUT:-$here}
+fi
+SCALE_FSYNC=${BENCH_SCALE_FSYNC:-on}
+CLIENTS=(1 2)
+work=$(mktemp -d /tmp/bench-work.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"; [ "$smoke" = 1 ] && rm -rf "$out"; true' EXIT
+tsv=$work/results.tsv
+printf 'phase\tpair\tfsync\tclients\tround\trole\tscript\tdb\ttps\ttransactions\n' >"$tsv"
+
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At)
+t_start=$(date +%s)
+log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(($(date +%s) - t_start))" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+q() { local db=$1; shift; "${PSQL[@]}" -d "$db" -c "$*"; }
+
+# fsync is a SIGHUP setting: ALTER SYSTEM, reload, and wait until a new
+# session sees it.
+set_fsync() {
+	q postgres "ALTER SYSTEM SET fsync = $1" >/dev/null
+	q postgres "SELECT pg_reload_conf()" >/dev/null
+	for _ in $(seq 50); do
+		[ "$(q postgres 'SHOW fsync')" = "$1" ] && { log "fsync = $1 (SHOW fsync in a new session)"; return; }
+		sleep 0.1
+	done
+	die "fsync did not become $1"
+}
+
+# ---------------------------------------------------------------------------
+# Databases, pools and queues.  Per database: pmax (highest p- instance),
+# the apply pool segment (lo, n) and its next free slot (base); rmax
+# (highest r- instance) and qsize (numbers in bench_queue).
+# ---------------------------------------------------------------------------
+declare -A PMAX SEG_LO SEG_N SEG_BASE RMAX QSIZE
+est_apply=10000 est_register=10000			# tps guesses until measured
+
+load() {									# load DB ARGS...: the documented loader
+	local db=$1; shift
+	if [ "$smoke" = 1 ]; then
+		bash "$here/load_scale.sh" -d "$db" -q "$@" >/dev/null
+	else
+		bash "$here/load_scale.sh" -d "$db" -q "$@" >/dev/null
+	fi
+}
+
+make_db() {									# make_db DB
+	createdb "$1"
+	"${PSQL[@]}" -d "$1" -f "$here/setup.sql" >/dev/null
+	PMAX[$1]=0 SEG_LO[$1]=1 SEG_N[$1]=0 SEG_BASE[$1]=0 RMAX[$1]=0 QSIZE[$1]=0
+}
+
+# A fresh apply segment of m eligible instances with no numbers yet.
+new_segment() {								# new_segment DB M
+	local db=$1 m=$2 lo=$((PMAX[$1] + 1))
+	load "$db" -p p- -s "$lo" -i "$m" -k 0 --no-vacuum
+	SEG_LO[$db]=$lo SEG_N[$db]=$m SEG_BASE[$db]=0 PMAX[$db]=$((lo + m - 1))
+}
+
+# Enough slots for one apply run at c clients: slots used are below
+# base + c * (transactions + 1), and must stay below 5 * n.
+ensure_pool() {								# ensure_pool DB C
+	local db=$1 c=$2 need
+	if [ "$smoke" = 1 ]; then need=$((c * (c * SMOKE_TX + 1)))
+	else need=$((c * (est_apply * SECONDS_PER_RUN * 3 / 2 + 1) + 1000)); fi
+	if [ $((5 * SEG_N[$db] - SEG_BASE[$db])) -lt "$need" ]; then
+		local m=$(((need + 4) / 5 * 2)); [ "$m" -ge "$POOL0" ] || m=$POOL0
+		log "$db: new apply pool segment of $m instances (p-$((PMAX[$db] + 1)) on)"
+		new_segment "$db" "$m"
+	fi
+}
+
+# Enough pre-issued numbers in bench_queue for one register run.
+ensure_queue() {							# ensure_queue DB C
+	local db=$1 c=$2 need used
+	if [ "$smoke" = 1 ]; then need=$((c * SMOKE_TX))
+	else need=$((est_register * SECONDS_PER_RUN * 3 / 2 + 1000)); fi
+	used=$(q "$db" "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bench_pos")
+	while [ $((QSIZE[$db] - used)) -lt "$need" ]; do
+		local m=$QUEUE_CHUNK lo=$((RMAX[$db] + 1))
+		log "$db: pre-issuing $((5 * m)) numbers on r-$lo..r-$((lo + m - 1)) into bench_queue"
+		load "$db" -p r- -s "$lo" -i "$m" -k 5 --no-vacuum
+		q "$db" "INSERT INTO bench_queue (id, number)
+				 SELECT ${QSIZE[$db]} + row_number() OVER (ORDER BY n.number), n.number
+				   FROM generate_series($lo, $((lo + m - 1))) g
+				   JOIN service_id.number_store n ON n.instance_id = 'r-' || g" >/dev/null
+		RMAX[$db]=$((lo + m - 1)) QSIZE[$db]=$((QSIZE[$db] + 5 * m))
+		q "$db" "VACUUM (ANALYZE) bench_queue" >/dev/null
+	done
+}
+
+seqval() { q "$1" "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM $2"; }
+
+# ---------------------------------------------------------------------------
+# One pgbench run: sets TPS and NTX, fails on any failed transaction.
+# ---------------------------------------------------------------------------
+FAILED=0
+pgb() {										# pgb DB SCRIPT CLIENTS VAR=VALUE...
+	local db=$1 script=$2 c=$3; shift 3
+	local args=(-n -M prepared -c "$c" -j "$c" -f "$here/scripts/$script.sql") v o rc=0 failed
+	if [ "$smoke" = 1 ]; then args+=(-t "$SMOKE_TX"); else args+=(-T "$SECONDS_PER_RUN"); fi
+	for v in "$@"; do args+=(-D "$v"); done
+	o=$(pgbench "${args[@]}" "$db" 2>&1) || rc=$?
+	TPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' <<<"$o")
+	NTX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$o")
+	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$o")
+	if [ "$rc" != 0 ] || [ -z "$TPS" ] || [ -z "$NTX" ] || [ "$NTX" = 0 ] ||
+		[ "${failed:-0}" != 0 ] || grep -q 'aborted' <<<"$o"; then
+		echo "$o" >&2
+		die "pgbench $script on $db with $c clients (exit $rc)"
+	fi
+}
+
+# One measured run of a script, checked, recorded.
+measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
+	local phase=$1 pair=$2 role=$3 script=$4 db=$5 c=$6 r=$7 before after
+	case $script in
+		apply)
+			ensure_pool "$db" "$c"
+			before=$(seqval "$db" service_id.audit_event_id_seq)
+			pgb "$db" apply "$c" k=0 base="${SEG_BASE[$db]}" nc="$c" lo="${SEG_LO[$db]}" n="${SEG_N[$db]}"
+			after=$(seqval "$db" service_id.audit_event_id_seq)
+			[ $((after - before)) = "$NTX" ] ||
+				die "apply on $db: $NTX transactions but $((after - before)) numbers issued"
+			SEG_BASE[$db]=$((SEG_BASE[$db] + c * (NTX + 1)))
+			awk -v t="$TPS" -v e="$est_apply" 'BEGIN { exit !(t > e) }' && est_apply=${TPS%.*}
+			;;
+		register)
+			ensure_queue "$db" "$c"
+			before=$(seqval "$db" service_id.filing_id_seq)
+			pgb "$db" register "$c"
+			after=$(seqval "$db" service_id.filing_id_seq)
+			[ $((after - before)) = "$NTX" ] ||
+				die "register_filing on $db: $NTX transactions but $((after - before)) filings"
+			[ "$(seqval "$db" bench_pos)" -le "${QSIZE[$db]}" ] || die "bench_queue overrun on $db"
+			awk -v t="$TPS" -v e="$est_register" 'BEGIN { exit !(t > e) }' && est_register=${TPS%.*}
+			;;
+		floor_queue)
+			ensure_queue "$db" "$c"
+			pgb "$db" floor_queue "$c" qn="${QSIZE[$db]}" ;;
+		floor|check|pk_select)
+			pgb "$db" "$script" "$c" pn="${PMAX[$db]}" ;;
+		*) die "unknown script $script" ;;
+	esac
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$pair" "$FSYNC" "$c" "$r" \
+		"$role" "$script" "$db" "$TPS" "$NTX" >>"$tsv"
+	log "$(printf '%-6s %-9s fsync=%-3s c=%d round %d  %-8s %-12s %-12s %9.0f tps' \
+		"$phase" "$pair" "$FSYNC" "$c" "$r" "$role" "$script" "$db" "$TPS")"
+}
+
+# A pair: subject and baseline alternated, ABBA across rounds.
+pair() {									# pair PHASE PAIR C ROUND SUBJ_SCRIPT SUBJ_DB BASE_SCRIPT BASE_DB
+	local phase=$1 name=$2 c=$3 r=$4
+	if [ $((r % 2)) = 1 ]; then
+		measure "$phase" "$name" subject "$5" "$6" "$c" "$r"
+		measure "$phase" "$name" baseline "$7" "$8" "$c" "$r"
+	else
+		measure "$phase" "$name" baseline "$7" "$8" "$c" "$r"
+		measure "$phase" "$name" subject "$5" "$6" "$c" "$r"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# 0. The cluster.
+# ---------------------------------------------------------------------------
+FSYNC=on
+set_fsync on
+pgversion=$(q postgres "SELECT current_setting('server_version')")
+settings=$(q postgres "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name)
+	FROM pg_settings WHERE name IN ('synchronous_commit', 'full_page_writes', 'wal_level',
+	  'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_sync_method', 'autovacuum')")
+log "PostgreSQL $pgversion; $settings"
+if [ "$smoke" = 0 ]; then
+	runs=$(( ROUNDS * ${#CLIENTS[@]} * 2 * (3 + 2 + 2) ))
+	log "plan: $runs pgbench runs of ${SECONDS_PER_RUN}s ($((runs * SECONDS_PER_RUN / 60)) min) plus loading"
+fi
+
+# ---------------------------------------------------------------------------
+# 1. The type against uuid.
+# ---------------------------------------------------------------------------
+log "type costs: parsing $TYPE_N texts ($TYPE_ROUNDS rounds), btree on $TYPE_N values"
+createdb bench_type
+"${PSQL[@]}" -d bench_type -f "$here/setup.sql" >/dev/null
+"${PSQL[@]}" -d bench_type -v n="$TYPE_N" -v rounds="$TYPE_ROUNDS" -f "$here/type_costs.sql" |
+	grep -E $'^(parse|index)\t' >"$work/type.tsv"
+dropdb bench_type
+[ "$(grep -c $'^parse\t' "$work/type.tsv")" = $((3 * TYPE_ROUNDS)) ] || die "type_costs.sql: parse rows missing"
+[ "$(grep -c $'^index\t' "$work/type.tsv")" = 6 ] || die "type_costs.sql: index rows missing"
+
+# ---------------------------------------------------------------------------
+# 2. and 3. Small scale, fsync on then off.
+# ---------------------------------------------------------------------------
+log "setting up database bench"
+make_db bench
+new_segment bench "$POOL0"
+ensure_queue bench 2
+q bench "VACUUM (ANALYZE)" >/dev/null
+q postgres "CHECKPOINT" >/dev/null
+
+for FSYNC in on off; do
+	set_fsync "$FSYNC"
+	for r in $(seq "$ROUNDS"); do
+		for c in "${CLIENTS[@]}"; do
+			pair small apply "$c" "$r" apply bench floor bench
+			pair small register "$c" "$r" register bench floor_queue bench
+			[ "$FSYNC" = on ] && pair small check "$c" "$r" check bench pk_select bench
+		done
+	done
+done
+
+# ---------------------------------------------------------------------------
+# 4. At scale: bench_large = bench_small + SCALE_INSTANCES instances with 5
+# numbers each (and their audit rows).
+# ---------------------------------------------------------------------------
+log "setting up bench_small and bench_large"
+for db in bench_small bench_large; do
+	make_db "$db"
+	new_segment "$db" "$POOL0"
+done
+log "loading bench_large: $SCALE_INSTANCES instances, $((5 * SCALE_INSTANCES)) numbers (bench/load_scale.sh)"
+t0=$(date +%s.%N)
+bash "$here/load_scale.sh" -d bench_large -p p- -s $((PMAX[bench_large] + 1)) -i "$SCALE_INSTANCES" -k 5 \
+	>"$work/load.txt" 2> >(if [ "$smoke" = 1 ]; then cat >/dev/null; else sed 's/^/    /' >&2; fi)
+load_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+PMAX[bench_large]=$((PMAX[bench_large] + SCALE_INSTANCES))
+sed 's/^/    /' "$work/load.txt" >&2
+for db in bench_small bench_large; do q "$db" "VACUUM (ANALYZE)" >/dev/null; done
+q postgres "CHECKPOINT" >/dev/null
+# The two databases' apply segments are the same instances p-1..p-POOL0.
+FSYNC=$SCALE_FSYNC
+set_fsync "$FSYNC"
+for r in $(seq "$ROUNDS"); do
+	for c in "${CLIENTS[@]}"; do
+		pair scale apply "$c" "$r" apply bench_large apply bench_small
+		pair scale check "$c" "$r" check bench_large check bench_small
+	done
+done
+sizes=$(q bench_large "SELECT format('%s: %s rows, %s table + %s indexes', c.relname,
+		(SELECT count(*) FROM service_id.instance), '', '') WHERE false" || true)
+db_sizes=$(for db in bench_small bench_large; do
+	q "$db" "SELECT format('%s %s %s %s %s', current_database(),
+		(SELECT count(*) FROM service_id.instance), (SELECT count(*) FROM service_id.number_store),
+		(SELECT count(*) FROM service_id.audit_store), pg_database_size(current_database()))"
+done)
+
+# ---------------------------------------------------------------------------
+# 5. Report.
+# ---------------------------------------------------------------------------
+total_seconds=$(($(date +%s) - t_start))
+mkdir -p "$out"
+cp "$tsv" "$out/results.tsv"
+export LC_ALL=C
+bash "$here/report.sh" "$work" "$out" "$pgversion" "$settings" "$SECONDS_PER_RUN" "$ROUNDS" \
+	"$SCALE_INSTANCES" "$SCALE_FSYNC" "$load_seconds" "$total_seconds" "$smoke" "$db_sizes"
+gnuplot -e "datadir='$work'; outfile='$out/chart.png'" "$here/plot.gp" ||
+	die "gnuplot failed"
+[ -s "$out/chart.png" ] || die "chart.png was not written"
+cat "$out/results.md"
+log "done in $((total_seconds / 60)) min $((total_seconds % 60)) s"
