@@ -377,8 +377,15 @@ sid_eligibility(const SidFacts *f)
 		{
 			if (f->subscribed_months < f->min_total_months)
 				r |= SID_BIT(SID_R_SUBSCRIPTION_TOO_SHORT);
+			/*
+			 * Whole days left, compared in days: the product of a large
+			 * min_remaining_days and a day in microseconds would overflow.
+			 * Not expired means expires_at > now, so the unsigned
+			 * difference is exact.
+			 */
 			if (!expired && f->has_expiry && f->min_remaining_days > 0 &&
-				f->expires_at - f->now < (int64) f->min_remaining_days * INT64CONST(86400000000))
+				((uint64) f->expires_at - (uint64) f->now) / UINT64CONST(86400000000) <
+				(uint64) f->min_remaining_days)
 				r |= SID_BIT(SID_R_REMAINING_TOO_SHORT);
 		}
 	}

@@ -6,7 +6,7 @@
 #      libpgport.a (CRC-32C), -fsanitize=address,undefined
 #      -fno-sanitize-recover=all, and runs it: its TAP lines are renumbered
 #      into this stream, sanitizer reports become "# " comments;
-#   2. a short libFuzzer pass (test/fuzz/run.sh with a few hundred thousand
+#   2. a short libFuzzer pass (test/fuzz/run.sh with a million
 #      executions) on a copy of the seed corpus: one line
 #      "ok N - fuzz: X executions, no crash".
 #
@@ -14,8 +14,8 @@
 # non-zero if anything failed.
 #
 #   UNIT_CC=gcc|clang      compiler for the unit tests (default gcc, else clang)
-#   UNIT_FUZZ_RUNS=n       executions of the short fuzz pass (default 300000)
-#   UNIT_FUZZ_MAX_TIME=s   and at most s seconds (default 30)
+#   UNIT_FUZZ_RUNS=n       executions of the short fuzz pass (default 1000000)
+#   UNIT_FUZZ_MAX_TIME=s   and at most s seconds (default 20)
 #   SID_UNIT_SEED=n        another seed for the unit tests' random values
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +93,7 @@ else
 fi
 
 # ---- 2. a short fuzz pass
-FUZZ_RUNS=${UNIT_FUZZ_RUNS:-300000} FUZZ_MAX_TIME=${UNIT_FUZZ_MAX_TIME:-30} \
+FUZZ_RUNS=${UNIT_FUZZ_RUNS:-1000000} FUZZ_MAX_TIME=${UNIT_FUZZ_MAX_TIME:-20} \
 	bash "$top/test/fuzz/run.sh" >"$work/fuzz.out" 2>&1
 rc=$?
 comment "$work/fuzz.out"
