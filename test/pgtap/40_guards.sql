@@ -5,34 +5,13 @@
 -- change must fail with 55000 or 42501 (23505 where it would reuse a
 -- number), never silently; the allowed ones work and keep the counter and
 -- the audit log right.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-CREATE EXTENSION pgtap;
-CREATE EXTENSION service_id;
-SET search_path = service_id, public;
-SET client_min_messages = warning;
+\ir setup.psql
 
 SELECT plan(107);
 
 -----------------------------------------------------------------------------
 -- Helpers
 -----------------------------------------------------------------------------
-CREATE PROCEDURE pg_temp.inst(id text, account text DEFAULT 'acc-1',
-							  product text DEFAULT 'ecs', region text DEFAULT 'cn-hangzhou',
-							  billing text DEFAULT 'subscription', months int DEFAULT 12,
-							  expires timestamptz DEFAULT now() + interval '300 days',
-							  ip inet DEFAULT '203.0.113.10', status text DEFAULT 'running',
-							  trial bool DEFAULT false)
-LANGUAGE sql AS $$
-	INSERT INTO service_id.instance (instance_id, account_id, product, region, billing,
-									 subscribed_months, expires_at, public_ip, status, trial)
-	VALUES (id, account, product, region, billing, months, expires, ip, status, trial)
-$$;
 
 -- ok() if the statement fails with one of the SQLSTATEs; its effects are
 -- rolled back either way, so a guard that lets a change through does not

@@ -1,16 +1,6 @@
 -- 45_counter_grantee_guards.sql — the allowance counter and the grantee
 -- hold against plain DML too (the table owner, a superuser, runs it).
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-CREATE EXTENSION pgtap;
-CREATE EXTENSION service_id;
-SET search_path = service_id, public;
-SET client_min_messages = warning;
+\ir setup.psql
 
 SELECT plan(14);
 

@@ -2,34 +2,13 @@
 -- per state change with the right facts and db_user = session_user; the
 -- four views with exactly the SPEC columns in order and the right content;
 -- a COMMENT on every view, view column and API function.
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-
-BEGIN;
-CREATE EXTENSION pgtap;
-CREATE EXTENSION service_id;
-SET search_path = service_id, public;
-SET client_min_messages = warning;
+\ir setup.psql
 
 SELECT plan(60);
 
 -----------------------------------------------------------------------------
 -- Helpers
 -----------------------------------------------------------------------------
-CREATE PROCEDURE pg_temp.inst(id text, account text DEFAULT 'acc-1',
-							  product text DEFAULT 'ecs', region text DEFAULT 'cn-hangzhou',
-							  billing text DEFAULT 'subscription', months int DEFAULT 12,
-							  expires timestamptz DEFAULT now() + interval '300 days',
-							  ip inet DEFAULT '203.0.113.10', status text DEFAULT 'running',
-							  trial bool DEFAULT false)
-LANGUAGE sql AS $$
-	INSERT INTO service_id.instance (instance_id, account_id, product, region, billing,
-									 subscribed_months, expires_at, public_ip, status, trial)
-	VALUES (id, account, product, region, billing, months, expires, ip, status, trial)
-$$;
 CREATE TEMP TABLE num (name text PRIMARY KEY, n service_id.service_id NOT NULL);
 CREATE TEMP TABLE fil (name text PRIMARY KEY, id bigint NOT NULL);
 CREATE FUNCTION pg_temp.n(name text) RETURNS service_id.service_id LANGUAGE plpgsql AS $$
