@@ -280,6 +280,42 @@ report('accepted forms', $t);
 is($t->{'input accepted same'}, 10000, 'upper case, braces and no hyphens are accepted as the same number');
 is($t->{'cast accepted same'}, 10000, 'and so by the text cast');
 
+# 4. The validating cast from uuid: random uuids are refused with 22P02
+# only; real numbers pass through uuid and back unchanged.
+is( $node->safe_psql(
+		'fuzz', q{
+	DO $do$
+	DECLARE
+		u uuid;
+		v service_id.service_id;
+		st text;
+		refused bigint := 0;
+		accepted bigint := 0;
+		other bigint := 0;
+		roundtrip bigint := 0;
+	BEGIN
+		FOR u IN SELECT gen_random_uuid() FROM generate_series(1, 100000) LOOP
+			BEGIN
+				v := u::service_id.service_id;
+				accepted := accepted + 1;
+			EXCEPTION WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+				IF st = '22P02' THEN refused := refused + 1; ELSE other := other + 1; END IF;
+			END;
+		END LOOP;
+		FOR v IN SELECT service_id.gen_service_id() FROM generate_series(1, 10000) LOOP
+			IF (v::uuid::service_id.service_id)::text = v::text THEN
+				roundtrip := roundtrip + 1;
+			END IF;
+		END LOOP;
+		INSERT INTO tally VALUES ('uuid cast', 'refused', refused), ('uuid cast', 'accepted', accepted),
+			('uuid cast', 'other sqlstate', other), ('uuid cast', 'round trips', roundtrip);
+	END
+	$do$;
+	SELECT string_agg(outcome || ' ' || n, ', ' ORDER BY outcome) FROM tally WHERE class = 'uuid cast'}),
+	'accepted 0, other sqlstate 0, refused 100000, round trips 10000',
+	'uuid cast: 100000 random uuids refused with 22P02, 10000 numbers round-trip');
+
 # The server never restarted, and no backend died.
 is($node->safe_psql('fuzz', 'SELECT pg_postmaster_start_time()'), $started,
 	'the postmaster never restarted');
