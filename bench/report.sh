@@ -152,7 +152,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
   per round and their median reported.
 - **The floor** is one `INSERT` of a row keyed by `gen_random_uuid()` and
   shaped like a number row (key, instance, account, timestamp).
-- **apply_service_id** picks instance `permute(slot mod N, N)` of a pool
+- **apply_service_id** picks instance `permute(slot mod N, N, seed)` (fixed seed) of a pool
   segment of N eligible instances, where client c's k-th call uses slot
   `base + c + clients*k`: a random order that asks no instance for more
   than its 5 numbers as long as slots stay below 5N.  run.sh advances
@@ -195,7 +195,7 @@ done
 	for k in small/apply small/register small/check scale/apply scale/check; do
 		awk -F'\t' -v ph="${k%/*}" -v p="${k#*/}" '
 			$1 == ph && $2 == p && (ph == "scale" || $3 == "on") { r[$4] = $7 }
-			END { printf "\"%s%s\" %s %s %s\n", p == "check" ? "check" : p, ph == "scale" ? "\\n@scale" : "",
+			END { printf "\"%s%s\" %s %s %s\n", p, ph == "scale" ? "@scale" : "",
 				  ("1" in r) ? r["1"] : "NaN", ("2" in r) ? r["2"] : "NaN", ph == "scale" ? 0.9 : 0.8 }' "$work/groups.tsv"
 	done
 } >"$work/ratios.dat"

@@ -65,7 +65,7 @@ fi
 if [ "$smoke" = 1 ]; then
 	SECONDS_PER_RUN=0 ROUNDS=1 SMOKE_TX=40
 	TYPE_N=2000 TYPE_ROUNDS=2
-	POOL0=300 QUEUE_CHUNK=200 SCALE_INSTANCES=400
+	POOL0=50 QUEUE_CHUNK=200 SCALE_INSTANCES=400
 	out=$(mktemp -d /tmp/bench-smoke.XXXXXX)
 	trap 'rm -rf "$out"' EXIT
 else
@@ -110,11 +110,7 @@ est_apply=10000 est_register=10000			# tps guesses until measured
 
 load() {									# load DB ARGS...: the documented loader
 	local db=$1; shift
-	if [ "$smoke" = 1 ]; then
-		bash "$here/load_scale.sh" -d "$db" -q "$@" >/dev/null
-	else
-		bash "$here/load_scale.sh" -d "$db" -q "$@" >/dev/null
-	fi
+	bash "$here/load_scale.sh" -d "$db" -q "$@" >/dev/null
 }
 
 make_db() {									# make_db DB
@@ -239,7 +235,7 @@ pair() {									# pair PHASE PAIR C ROUND SUBJ_SCRIPT SUBJ_DB BASE_SCRIPT BASE_
 FSYNC=on
 set_fsync on
 pgversion=$(q postgres "SELECT current_setting('server_version')")
-settings=$(q postgres "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name)
+settings=$(q postgres "SELECT string_agg(name || ' = ' || current_setting(name), ', ' ORDER BY name)
 	FROM pg_settings WHERE name IN ('synchronous_commit', 'full_page_writes', 'wal_level',
 	  'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_sync_method', 'autovacuum')")
 log "PostgreSQL $pgversion; $settings"
@@ -308,8 +304,6 @@ for r in $(seq "$ROUNDS"); do
 		pair scale check "$c" "$r" check bench_large check bench_small
 	done
 done
-sizes=$(q bench_large "SELECT format('%s: %s rows, %s table + %s indexes', c.relname,
-		(SELECT count(*) FROM service_id.instance), '', '') WHERE false" || true)
 db_sizes=$(for db in bench_small bench_large; do
 	q "$db" "SELECT format('%s %s %s %s %s', current_database(),
 		(SELECT count(*) FROM service_id.instance), (SELECT count(*) FROM service_id.number_store),
@@ -323,8 +317,12 @@ total_seconds=$(($(date +%s) - t_start))
 mkdir -p "$out"
 cp "$tsv" "$out/results.tsv"
 export LC_ALL=C
-bash "$here/report.sh" "$work" "$out" "$pgversion" "$settings" "$SECONDS_PER_RUN" "$ROUNDS" \
-	"$SCALE_INSTANCES" "$SCALE_FSYNC" "$load_seconds" "$total_seconds" "$smoke" "$db_sizes"
+R_COMMIT=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$here/.." diff --quiet HEAD -- src sql 2>/dev/null || R_COMMIT="$R_COMMIT (with uncommitted changes to src/ or sql/)"
+export R_COMMIT R_PGVERSION=$pgversion R_SETTINGS=$settings R_SECONDS=$SECONDS_PER_RUN R_ROUNDS=$ROUNDS \
+	R_SCALE_INSTANCES=$SCALE_INSTANCES R_SCALE_FSYNC=$SCALE_FSYNC R_LOAD_SECONDS=$load_seconds \
+	R_TOTAL=$total_seconds R_SMOKE=$smoke R_DB_SIZES=$db_sizes R_TYPE_N=$TYPE_N R_TYPE_ROUNDS=$TYPE_ROUNDS
+bash "$here/report.sh" "$work" "$out"
 gnuplot -e "datadir='$work'; outfile='$out/chart.png'" "$here/plot.gp" ||
 	die "gnuplot failed"
 [ -s "$out/chart.png" ] || die "chart.png was not written"
