@@ -12,3 +12,9 @@ SELECT pg_describe_object(classid, objid, 0) AS member
 -- the seeded catalogs
 SELECT * FROM service_id.product ORDER BY allowance DESC, product;
 SELECT * FROM service_id.region ORDER BY mainland DESC, region;
+-- every function, table and view is documented
+SELECT oid::regprocedure FROM pg_proc
+ WHERE pronamespace = 'service_id'::regnamespace AND obj_description(oid, 'pg_proc') IS NULL;
+SELECT relname FROM pg_class
+ WHERE relnamespace = 'service_id'::regnamespace AND relkind IN ('r', 'v')
+   AND obj_description(oid, 'pg_class') IS NULL;
