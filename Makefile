@@ -21,7 +21,8 @@ PG_CPPFLAGS = -Isrc
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-WERROR_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Werror
+# PGXS tracks no header dependencies: every object depends on our headers.
+$(OBJS): $(wildcard src/*.h)
 
 .PHONY: deps test demo bench fuzz
 deps:

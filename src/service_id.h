@@ -25,7 +25,6 @@ extern Datum sid_datum(const SidValue *v);
 typedef enum SidStmt
 {
 	/* API */
-	ST_INSTANCE_FACTS,
 	ST_LOCK_USAGE,
 	ST_INSERT_NUMBER,
 	ST_NUMBER_FOR_USE,
@@ -68,6 +67,11 @@ typedef struct SidUserSwitch
 
 extern void sid_become_owner(Relation rel, SidUserSwitch *sw);
 extern void sid_restore_user(SidUserSwitch *sw);
+
+/* sid_fetch.c */
+#include "utils/snapshot.h"
+extern bool sid_fetch(const char *table, const char *key, Snapshot snap,
+					  const char *const *cols, int ncols, Datum *values, bool *nulls);
 
 /* sid_api.c */
 extern void sid_audit(const char *account_id, const char *action,

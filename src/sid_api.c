@@ -27,6 +27,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "service_id.h"
@@ -127,19 +128,53 @@ typedef struct InstanceRow
 } InstanceRow;
 
 /*
- * Read an instance, its product and region, and its consumed count.
- * Reports the unknown instance (P0002).  Must be inside SPI.
+ * Read an instance, its product and region, and its consumed count, by
+ * four primary-key lookups (sid_fetch.c).  fresh: read with a new snapshot
+ * under READ COMMITTED, as a new statement would (the apply and filing
+ * paths, after a lock wait); otherwise with the calling query's snapshot
+ * (check_instance, a STABLE function).  Reports the unknown instance
+ * (P0002).
  */
 static void
-load_instance(const char *instance_id, InstanceRow *row)
+load_instance(const char *instance_id, InstanceRow *row, bool fresh)
 {
-	Datum		arg = CStringGetTextDatum(instance_id);
+	static const char *const icols[] = {"account_id", "product", "region",
+		"billing", "subscribed_months", "expires_at", "public_ip", "status", "trial"};
+	static const char *const pcols[] = {"allowance", "requires_subscription",
+		"min_total_months", "min_remaining_days", "requires_public_ip", "hint"};
+	static const char *const rcols[] = {"mainland"};
+	static const char *const ucols[] = {"consumed"};
+	Datum		iv[lengthof(icols)],
+				pv[lengthof(pcols)],
+				rv[1],
+				uv[1];
+	bool		in[lengthof(icols)],
+				pn[lengthof(pcols)],
+				rn[1],
+				un[1];
 	SidFacts   *f = &row->facts;
 	char	   *status;
-	bool		isnull;
+	bool		found,
+				mainland = false,
+				counted = false;
 
-	sid_exec(ST_INSTANCE_FACTS, &arg, NULL, 1);
-	if (SPI_processed == 0)
+	PushActiveSnapshot(fresh ? GetTransactionSnapshot() : GetActiveSnapshot());
+	found = sid_fetch("instance", instance_id, GetActiveSnapshot(),
+					  icols, lengthof(icols), iv, in);
+	if (found)
+	{
+		row->product = TextDatumGetCString(iv[1]);
+		if (!sid_fetch("product", row->product, GetActiveSnapshot(),
+					   pcols, lengthof(pcols), pv, pn))
+			elog(ERROR, "product \"%s\" of instance \"%s\" is missing",
+				 row->product, instance_id);
+		mainland = sid_fetch("region", TextDatumGetCString(iv[2]), GetActiveSnapshot(),
+							 rcols, 1, rv, rn) && DatumGetBool(rv[0]);
+		counted = sid_fetch("instance_usage", instance_id, GetActiveSnapshot(),
+							ucols, 1, uv, un);
+	}
+	PopActiveSnapshot();
+	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("instance \"%s\" does not exist", instance_id),
@@ -147,24 +182,23 @@ load_instance(const char *instance_id, InstanceRow *row)
 
 	memset(f, 0, sizeof(*f));
 	row->instance_id = instance_id;
-	row->account_id = sid_get_text(0, 1);
-	f->subscription = sid_get_bool(0, 2, NULL);
-	f->subscribed_months = sid_get_int32(0, 3, NULL);
-	f->expires_at = sid_get_int64(0, 4, &isnull);
-	f->has_expiry = !isnull;
-	f->has_public_ip = sid_get_bool(0, 5, NULL);
-	status = sid_get_text(0, 6);
+	row->account_id = TextDatumGetCString(iv[0]);
+	f->subscription = strcmp(TextDatumGetCString(iv[3]), "subscription") == 0;
+	f->subscribed_months = DatumGetInt32(iv[4]);
+	f->has_expiry = !in[5];
+	f->expires_at = in[5] ? 0 : DatumGetTimestampTz(iv[5]);
+	f->has_public_ip = !in[6];
+	status = TextDatumGetCString(iv[7]);
 	f->status = sid_status_from_text(status, strlen(status));
-	f->trial = sid_get_bool(0, 7, NULL);
-	row->product = sid_get_text(0, 8);
-	f->allowance = sid_get_int32(0, 9, NULL);
-	f->requires_subscription = sid_get_bool(0, 10, NULL);
-	f->min_total_months = sid_get_int32(0, 11, NULL);
-	f->min_remaining_days = sid_get_int32(0, 12, NULL);
-	f->requires_public_ip = sid_get_bool(0, 13, NULL);
-	row->hint = sid_get_text(0, 14);
-	f->mainland = sid_get_bool(0, 15, NULL);
-	f->consumed = sid_get_int32(0, 16, NULL);
+	f->trial = DatumGetBool(iv[8]);
+	f->allowance = DatumGetInt32(pv[0]);
+	f->requires_subscription = DatumGetBool(pv[1]);
+	f->min_total_months = DatumGetInt32(pv[2]);
+	f->min_remaining_days = DatumGetInt32(pv[3]);
+	f->requires_public_ip = DatumGetBool(pv[4]);
+	row->hint = pn[5] ? NULL : TextDatumGetCString(pv[5]);
+	f->mainland = mainland;
+	f->consumed = counted ? DatumGetInt32(uv[0]) : 0;
 	f->now = GetCurrentTransactionStartTimestamp();
 }
 
@@ -263,7 +297,7 @@ claim_slots(const char *instance_id, const char *account_id, int n,
 	locked = SPI_processed == 1;
 	consumed = locked ? sid_get_int32(0, 1, NULL) : 0;
 
-	load_instance(instance_id, row);	/* reports an unknown instance */
+	load_instance(instance_id, row, true);	/* reports an unknown instance */
 	if (!locked)
 		elog(ERROR, "allowance counter of instance \"%s\" is missing", instance_id);
 	check_purchaser(row, account_id);
@@ -460,12 +494,20 @@ sid_check_instance(PG_FUNCTION_ARGS)
 	bool		nulls[6] = {false, false, false, false, false, false};
 	uint32		reasons;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+	/* the blessed row type, built once per call site */
+	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	if (tupdesc == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
-	sid_spi_connect();
-	load_instance(instance_id, &row);
-	sid_spi_finish();
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		tupdesc = BlessTupleDesc(tupdesc);
+		MemoryContextSwitchTo(oldcxt);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
+
+	load_instance(instance_id, &row, false);
 
 	row.facts.account_given = account_id != NULL;
 	row.facts.is_owner = account_id && strcmp(account_id, row.account_id) == 0;
@@ -477,7 +519,6 @@ sid_check_instance(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(row.facts.consumed);
 	values[4] = Int32GetDatum(sid_remaining(row.facts.allowance, row.facts.consumed));
 	values[5] = PointerGetDatum(reasons_array(reasons));
-	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -701,7 +742,7 @@ sid_register_filing(PG_FUNCTION_ARGS)
 				 errdetail("Only account \"%s\" may file with it.", grantee)));
 	check_unused(number, state, "Apply for a new number.");
 
-	load_instance(instance_id, &row);
+	load_instance(instance_id, &row, true);
 	reasons = sid_eligibility(&row.facts) & ~SID_BIT(SID_R_ALLOWANCE_USED_UP);
 	if (reasons)
 		ereport(ERROR,

@@ -35,19 +35,6 @@ typedef struct SidStmtDef
 } SidStmtDef;
 
 static const SidStmtDef stmt_defs[ST_COUNT] = {
-	[ST_INSTANCE_FACTS] = {
-		"SELECT i.account_id, i.billing OPERATOR(pg_catalog.=) 'subscription',"
-		" i.subscribed_months, i.expires_at, i.public_ip IS NOT NULL, i.status,"
-		" i.trial, p.product, p.allowance, p.requires_subscription,"
-		" p.min_total_months, p.min_remaining_days, p.requires_public_ip, p.hint,"
-		" coalesce(r.mainland, false), u.consumed"
-		" FROM service_id.instance i"
-		" JOIN service_id.product p ON p.product OPERATOR(pg_catalog.=) i.product"
-		" LEFT JOIN service_id.region r ON r.region OPERATOR(pg_catalog.=) i.region"
-		" LEFT JOIN service_id.instance_usage u"
-		"   ON u.instance_id OPERATOR(pg_catalog.=) i.instance_id"
-		" WHERE i.instance_id OPERATOR(pg_catalog.=) $1",
-	1, {T}},
 	[ST_LOCK_USAGE] = {
 		"SELECT consumed FROM service_id.instance_usage"
 		" WHERE instance_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
