@@ -25,7 +25,7 @@ extern Datum sid_datum(const SidValue *v);
 typedef enum SidStmt
 {
 	/* API */
-	ST_LOCK_USAGE,
+	ST_CLAIM_USAGE,
 	ST_INSERT_NUMBER,
 	ST_NUMBER_FOR_USE,
 	ST_ACTIVE_WEBSITE,
@@ -72,6 +72,10 @@ extern void sid_restore_user(SidUserSwitch *sw);
 #include "utils/snapshot.h"
 extern bool sid_fetch(const char *table, const char *key, Snapshot snap,
 					  const char *const *cols, int ncols, Datum *values, bool *nulls);
+
+/* sid_guards.c: the API counts slots itself, the triggers then don't */
+extern int32 sid_claim_slots(const char *instance_id, int32 n, bool *found);
+extern void sid_set_precounted(int32 n);
 
 /* sid_api.c */
 extern void sid_audit(const char *account_id, const char *action,

@@ -271,34 +271,31 @@ check_eligible(const InstanceRow *row, uint32 reasons)
 }
 
 /*
- * The common first half of apply and direct selection: the instance's
- * counter row is locked, the instance exists, the account purchased it, it
- * is eligible and n slots remain.  Holding the lock on the counter row, which
- * every consumer updates, is what keeps concurrent callers from passing
- * the allowance: under READ COMMITTED they queue and re-read the count,
- * under REPEATABLE READ and SERIALIZABLE the loser gets 40001.
+ * The common first half of apply and direct selection: n slots of the
+ * instance's counter are claimed (which locks it: see sid_claim_slots),
+ * then the instance must exist, the account must have purchased it, it must
+ * be eligible and the n slots must have been free.  Any refusal is an
+ * error, which undoes the claim.  Holding the counter row, which every
+ * consumer updates, is what keeps concurrent callers from passing the
+ * allowance; reading the instance after the lock means a READ COMMITTED
+ * caller that waited judges it as the winner left it.
+ *
+ * The caller then inserts exactly n rows between sid_set_precounted(n) and
+ * sid_set_precounted(0), so that the insert triggers do not count them a
+ * second time.
  */
 static void
 claim_slots(const char *instance_id, const char *account_id, int n,
 			InstanceRow *row)
 {
-	Datum		arg = CStringGetTextDatum(instance_id);
 	uint32		reasons;
 	int32		remaining;
 	int32		consumed;
-	bool		locked;
+	bool		found;
 
-	/*
-	 * Lock first, read the instance after: a READ COMMITTED caller that
-	 * waited for the lock then judges the instance as the winner left it
-	 * (released and expired meanwhile, say), not as it was before the wait.
-	 */
-	sid_exec(ST_LOCK_USAGE, &arg, NULL, 1);
-	locked = SPI_processed == 1;
-	consumed = locked ? sid_get_int32(0, 1, NULL) : 0;
-
+	consumed = sid_claim_slots(instance_id, n, &found);
 	load_instance(instance_id, row, true);	/* reports an unknown instance */
-	if (!locked)
+	if (!found)
 		elog(ERROR, "allowance counter of instance \"%s\" is missing", instance_id);
 	check_purchaser(row, account_id);
 	row->facts.consumed = consumed;
@@ -391,19 +388,28 @@ apply_numbers(const char *instance_id, const char *account_id,
 
 	sid_spi_connect();
 	claim_slots(instance_id, account_id, n, &row);
-	for (i = 0; i < n; i++)
+	sid_set_precounted(n);
+	PG_TRY();
 	{
-		Datum		values[4];
-		char		nulls[4] = {' ', ' ', ' ', grantee ? ' ' : 'n'};
+		for (i = 0; i < n; i++)
+		{
+			Datum		values[4];
+			char		nulls[4] = {' ', ' ', ' ', grantee ? ' ' : 'n'};
 
-		sid_generate(&out[i]);
-		values[0] = PointerGetDatum(&out[i]);
-		values[1] = CStringGetTextDatum(instance_id);
-		values[2] = CStringGetTextDatum(account_id);
-		values[3] = grantee ? CStringGetTextDatum(grantee) : (Datum) 0;
-		sid_exec(ST_INSERT_NUMBER, values, nulls, 0);
-		sid_audit(account_id, "issued", values[0], false, instance_id, 0, detail);
+			sid_generate(&out[i]);
+			values[0] = PointerGetDatum(&out[i]);
+			values[1] = CStringGetTextDatum(instance_id);
+			values[2] = CStringGetTextDatum(account_id);
+			values[3] = grantee ? CStringGetTextDatum(grantee) : (Datum) 0;
+			sid_exec(ST_INSERT_NUMBER, values, nulls, 0);
+			sid_audit(account_id, "issued", values[0], false, instance_id, 0, detail);
+		}
 	}
+	PG_FINALLY();
+	{
+		sid_set_precounted(0);
+	}
+	PG_END_TRY();
 	sid_spi_finish();
 }
 
@@ -770,13 +776,22 @@ sid_register_filing_direct(PG_FUNCTION_ARGS)
 	char	   *website = website_arg(fcinfo, 1);
 	char	   *instance_id = ident_arg(fcinfo, 2, "instance_id");
 	InstanceRow row;
-	int64		filing_id;
+	volatile int64 filing_id = 0;
 
 	PreventCommandIfReadOnly("register_filing_direct()");
 	sid_spi_connect();
 	claim_slots(instance_id, account_id, 1, &row);
-	filing_id = insert_filing(account_id, website, "direct", (Datum) 0, true,
-							  instance_id, NULL);
+	sid_set_precounted(1);
+	PG_TRY();
+	{
+		filing_id = insert_filing(account_id, website, "direct", (Datum) 0, true,
+								  instance_id, NULL);
+	}
+	PG_FINALLY();
+	{
+		sid_set_precounted(0);
+	}
+	PG_END_TRY();
 	sid_spi_finish();
 	PG_RETURN_INT64(filing_id);
 }

@@ -132,6 +132,48 @@ changed_column(Relation rel, HeapTuple oldtup, HeapTuple newtup,
  */
 static bool counter_write_allowed = false;
 
+/*
+ * Slots the API has counted already for the rows it is inserting now
+ * (sid_claim_slots, then sid_set_precounted): each insert trigger takes one
+ * instead of counting the row again.  Reset by the API when it is done.
+ */
+static int32 precounted = 0;
+
+void
+sid_set_precounted(int32 n)
+{
+	precounted = n;
+}
+
+/*
+ * Take n slots of an instance's counter at once and return the count
+ * before, locking the counter row until the transaction ends: concurrent
+ * callers queue on it (READ COMMITTED, where the UPDATE re-reads the row
+ * the winner left) or fail with 40001 (REPEATABLE READ, SERIALIZABLE).  The
+ * caller judges the count and raises an error if the slots are not there,
+ * which undoes the claim.  *found is false if the instance has no counter.
+ */
+int32
+sid_claim_slots(const char *instance_id, int32 n, bool *found)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(instance_id);
+	values[1] = Int32GetDatum(n);
+	counter_write_allowed = true;
+	PG_TRY();
+	{
+		sid_exec(ST_CLAIM_USAGE, values, NULL, 1);
+	}
+	PG_FINALLY();
+	{
+		counter_write_allowed = false;
+	}
+	PG_END_TRY();
+	*found = SPI_processed == 1;
+	return *found ? sid_get_int32(0, 1, NULL) : 0;
+}
+
 /* Add delta to an instance's consumed count. */
 static void
 usage_add(const char *instance_id, int32 delta)
@@ -392,6 +434,14 @@ sid_number_guard(PG_FUNCTION_ARGS)
 		wrong_event("number_guard");
 	number = col(rel, td->tg_trigtuple, "number", &isnull);
 
+	/* A number the API has counted already: nothing to do. */
+	if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_INSERT(ev) && precounted > 0 &&
+		streq(col_text(rel, td->tg_trigtuple, "state"), "unused"))
+	{
+		precounted--;
+		return PointerGetDatum(NULL);
+	}
+
 	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_DELETE(ev))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -585,6 +635,8 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 
 		if (!no_number)
 			sid_exec(ST_NUMBER_USE, &number, NULL, 0);
+		else if (strcmp(method, "direct") == 0 && precounted > 0)
+			precounted--;		/* the API counted it already */
 		else if (strcmp(method, "direct") == 0)
 			usage_add(col_text(rel, td->tg_trigtuple, "instance_id"), 1);
 	}
@@ -644,7 +696,8 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 
 /* ----------------------------------------------------------------------
  * usage_guard: the allowance counter follows the numbers and filings and
- * nothing else.  A consumed count changes only through usage_add(); a row
+ * nothing else.  A consumed count changes only through usage_add() and
+ * sid_claim_slots(); a row
  * may be created, deleted (as its instance is) or re-keyed (ON UPDATE
  * CASCADE) only while it counts nothing.
  * ----------------------------------------------------------------------

@@ -35,10 +35,12 @@ typedef struct SidStmtDef
 } SidStmtDef;
 
 static const SidStmtDef stmt_defs[ST_COUNT] = {
-	[ST_LOCK_USAGE] = {
-		"SELECT consumed FROM service_id.instance_usage"
-		" WHERE instance_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-	1, {T}},
+	[ST_CLAIM_USAGE] = {
+		"UPDATE service_id.instance_usage"
+		" SET consumed = consumed OPERATOR(pg_catalog.+) $2"
+		" WHERE instance_id OPERATOR(pg_catalog.=) $1"
+		" RETURNING consumed OPERATOR(pg_catalog.-) $2",
+	2, {T, I4}},
 	[ST_INSERT_NUMBER] = {
 		"INSERT INTO service_id.number_store (number, instance_id, applicant, grantee)"
 		" VALUES ($1, $2, $3, $4)",
