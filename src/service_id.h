@@ -76,6 +76,7 @@ extern bool sid_fetch(const char *table, const char *key, Snapshot snap,
 /* sid_guards.c: the API counts slots itself, the triggers then don't */
 extern int32 sid_claim_slots(const char *instance_id, int32 n, bool *found);
 extern void sid_set_precounted(int32 n);
+extern void sid_set_checked_number(const SidValue *v);
 
 /* sid_api.c */
 extern void sid_audit(const char *account_id, const char *action,

@@ -735,7 +735,7 @@ sid_register_filing(PG_FUNCTION_ARGS)
 			   *state;
 	InstanceRow row;
 	uint32		reasons;
-	int64		filing_id;
+	volatile int64 filing_id = 0;
 
 	PreventCommandIfReadOnly("register_filing()");
 	sid_spi_connect();
@@ -758,8 +758,18 @@ sid_register_filing(PG_FUNCTION_ARGS)
 				 errdetail("%s", reasons_in_words(reasons)),
 				 row.hint ? errhint("%s", row.hint) : 0));
 
-	filing_id = insert_filing(account_id, website, "service_id", number, false,
-							  instance_id, NULL);
+	/* checked above under the row lock: the trigger need not check again */
+	sid_set_checked_number((SidValue *) DatumGetPointer(number));
+	PG_TRY();
+	{
+		filing_id = insert_filing(account_id, website, "service_id", number, false,
+								  instance_id, NULL);
+	}
+	PG_FINALLY();
+	{
+		sid_set_checked_number(NULL);
+	}
+	PG_END_TRY();
 	sid_spi_finish();
 	PG_RETURN_INT64(filing_id);
 }

@@ -203,6 +203,60 @@ number_text(Datum number)
 	return buf;
 }
 
+/*
+ * SPI for a trigger, opened only when a branch needs it (most rows the API
+ * writes need none), as the table's owner.
+ */
+typedef struct GuardSpi
+{
+	Relation	rel;
+	bool		open;
+	SidUserSwitch sw;
+} GuardSpi;
+
+static void
+guard_spi(GuardSpi *g)
+{
+	if (!g->open)
+	{
+		sid_become_owner(g->rel, &g->sw);
+		sid_spi_connect();
+		g->open = true;
+	}
+}
+
+static void
+guard_spi_done(GuardSpi *g)
+{
+	if (g->open)
+	{
+		sid_spi_finish();
+		sid_restore_user(&g->sw);
+	}
+}
+
+/*
+ * True while filing_guard itself moves the number it binds to 'used': the
+ * number's trigger need not look for the filing that holds it.
+ */
+static bool binding_number = false;
+
+/*
+ * The number register_filing() has locked and checked (exists, unused,
+ * granted to the filer, instance matching) for the filing it is inserting
+ * now; filing_guard need not check it again.  Set and cleared by the API.
+ */
+static bool number_checked = false;
+static SidValue checked_number;
+
+void
+sid_set_checked_number(const SidValue *v)
+{
+	number_checked = v != NULL;
+	if (v)
+		checked_number = *v;
+}
+
 /* ----------------------------------------------------------------------
  * append_only: no UPDATE or DELETE of audit rows, no TRUNCATE of numbers,
  * filings or the audit log.
@@ -426,7 +480,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 	Relation	rel = td->tg_relation;
 	TriggerEvent ev = td->tg_event;
 	HeapTuple	result = NULL;
-	SidUserSwitch sw;
+	GuardSpi	g = {.rel = rel};
 	bool		isnull;
 	Datum		number;
 
@@ -448,9 +502,6 @@ sid_number_guard(PG_FUNCTION_ARGS)
 				 errmsg("cannot delete service identification number %s", number_text(number)),
 				 errdetail("Numbers are kept for ever."),
 				 errhint("Revoke an unused number with service_id.revoke_service_id().")));
-
-	sid_become_owner(rel, &sw);
-	sid_spi_connect();
 
 	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
 	{
@@ -490,8 +541,9 @@ sid_number_guard(PG_FUNCTION_ARGS)
 							number_text(number), from, to),
 					 errdetail("A number moves only from unused to used, revoked or invalid.")));
 		}
-		else if (strcmp(to, "used") == 0)
+		else if (strcmp(to, "used") == 0 && !binding_number)
 		{
+			guard_spi(&g);
 			sid_exec(ST_NUMBER_BOUND, &number, NULL, 1);
 			if (SPI_processed == 0)
 				ereport(ERROR,
@@ -507,7 +559,10 @@ sid_number_guard(PG_FUNCTION_ARGS)
 		char	   *state = col_text(rel, td->tg_trigtuple, "state");
 
 		if (strcmp(state, "unused") == 0 || strcmp(state, "used") == 0)
+		{
+			guard_spi(&g);
 			usage_add(col_text(rel, td->tg_trigtuple, "instance_id"), 1);
+		}
 	}
 	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
 	{
@@ -520,6 +575,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 			char	   *instance_id = col_text(rel, td->tg_newtuple, "instance_id");
 			const char *action = strcmp(to, "revoked") == 0 ? "revoked" : "invalidated";
 
+			guard_spi(&g);
 			usage_add(instance_id, -1);
 			sid_audit(col_text(rel, td->tg_newtuple, "applicant"), action,
 					  number, false, instance_id, 0, "{}");
@@ -528,8 +584,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 	else
 		wrong_event("number_guard");
 
-	sid_spi_finish();
-	sid_restore_user(&sw);
+	guard_spi_done(&g);
 	return PointerGetDatum(result);
 }
 
@@ -558,7 +613,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 	Relation	rel = td->tg_relation;
 	TriggerEvent ev = td->tg_event;
 	HeapTuple	result = NULL;
-	SidUserSwitch sw;
+	GuardSpi	g = {.rel = rel};
 	bool		no_number;
 	Datum		number;
 	bool		isnull;
@@ -576,17 +631,16 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 				 errdetail("Filings are kept for ever."),
 				 errhint("Use service_id.cancel_filing() or service_id.remove_access().")));
 
-	sid_become_owner(rel, &sw);
-	sid_spi_connect();
-
 	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_INSERT(ev))
 	{
-		if (!no_number)
+		if (!no_number && !(number_checked &&
+							memcmp(DatumGetPointer(number), checked_number.data, SID_LEN) == 0))
 		{
 			char	   *state;
 			char	   *number_instance;
 			char	   *grantee;
 
+			guard_spi(&g);
 			sid_exec(ST_NUMBER_LOCK, &number, NULL, 1);
 			if (SPI_processed == 0)
 				ereport(ERROR,
@@ -634,11 +688,26 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 		char	   *method = col_text(rel, td->tg_trigtuple, "method");
 
 		if (!no_number)
-			sid_exec(ST_NUMBER_USE, &number, NULL, 0);
+		{
+			guard_spi(&g);
+			binding_number = true;
+			PG_TRY();
+			{
+				sid_exec(ST_NUMBER_USE, &number, NULL, 0);
+			}
+			PG_FINALLY();
+			{
+				binding_number = false;
+			}
+			PG_END_TRY();
+		}
 		else if (strcmp(method, "direct") == 0 && precounted > 0)
 			precounted--;		/* the API counted it already */
 		else if (strcmp(method, "direct") == 0)
+		{
+			guard_spi(&g);
 			usage_add(col_text(rel, td->tg_trigtuple, "instance_id"), 1);
+		}
 	}
 	else if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
 	{
@@ -679,6 +748,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 		{
 			const char *pairs[2] = {"website", col_text(rel, td->tg_newtuple, "website")};
 
+			guard_spi(&g);
 			sid_audit(col_text(rel, td->tg_newtuple, "account_id"),
 					  strcmp(to, "cancelled") == 0 ? "cancelled" : "access_removed",
 					  number, no_number,
@@ -689,8 +759,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 	else
 		wrong_event("filing_guard");
 
-	sid_spi_finish();
-	sid_restore_user(&sw);
+	guard_spi_done(&g);
 	return PointerGetDatum(result);
 }
 
