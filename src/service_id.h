@@ -17,6 +17,7 @@
 /* sid_type.c */
 extern void sid_generate(SidValue *out);
 extern Datum sid_datum(const SidValue *v);
+extern char *sid_number_text(Datum number);
 
 /*
  * sid_spi.c: every SQL statement the extension runs, prepared once per

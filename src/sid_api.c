@@ -104,14 +104,6 @@ number_arg(FunctionCallInfo fcinfo, int n)
 	return PG_GETARG_DATUM(n);
 }
 
-static char *
-number_text(Datum number)
-{
-	char	   *buf = palloc(SID_TEXT_LEN + 1);
-
-	sid_format((SidValue *) DatumGetPointer(number), buf);
-	return buf;
-}
 
 /* ----------------------------------------------------------------------
  * Instances and their eligibility
@@ -588,7 +580,7 @@ lock_number(Datum number, char **grantee, char **instance_id, char **applicant)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("service identification number %s does not exist",
-						number_text(number))));
+						sid_number_text(number))));
 	*grantee = sid_get_text(0, 2);
 	*instance_id = sid_get_text(0, 3);
 	*applicant = sid_get_text(0, 4);
@@ -605,13 +597,13 @@ check_unused(Datum number, const char *state, const char *doing)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("service identification number %s has already been used",
-						number_text(number)),
+						sid_number_text(number)),
 				 errdetail("A number is bound to the filing that used it for ever, even after that filing ends."),
 				 errhint("%s", doing)));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("service identification number %s is %s",
-					number_text(number), state),
+					sid_number_text(number), state),
 			 errdetail("Only an unused number can be used or revoked."),
 			 errhint("%s", doing)));
 }
@@ -639,7 +631,7 @@ sid_revoke_service_id(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("account \"%s\" did not purchase the instance of service identification number %s",
-						account_id, number_text(number)),
+						account_id, sid_number_text(number)),
 				 errdetail("Only the account that purchased the instance may revoke its numbers.")));
 	check_unused(number, state, "Apply for a new number if one is needed.");
 	sid_exec(ST_REVOKE, &number, NULL, 0);
@@ -744,7 +736,7 @@ sid_register_filing(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("service identification number %s was granted to another account",
-						number_text(number)),
+						sid_number_text(number)),
 				 errdetail("Only account \"%s\" may file with it.", grantee)));
 	check_unused(number, state, "Apply for a new number.");
 
@@ -754,7 +746,7 @@ sid_register_filing(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("instance \"%s\" of service identification number %s is no longer eligible",
-						instance_id, number_text(number)),
+						instance_id, sid_number_text(number)),
 				 errdetail("%s", reasons_in_words(reasons)),
 				 row.hint ? errhint("%s", row.hint) : 0));
 

@@ -132,6 +132,26 @@ changed_column(Relation rel, HeapTuple oldtup, HeapTuple newtup,
  */
 static bool counter_write_allowed = false;
 
+/* Run one of the two statements that change a consumed count by n. */
+static void
+counter_exec(SidStmt stmt, const char *instance_id, int32 n)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(instance_id);
+	values[1] = Int32GetDatum(n);
+	counter_write_allowed = true;
+	PG_TRY();
+	{
+		sid_exec(stmt, values, NULL, 1);
+	}
+	PG_FINALLY();
+	{
+		counter_write_allowed = false;
+	}
+	PG_END_TRY();
+}
+
 /*
  * Slots the API has counted already for the rows it is inserting now
  * (sid_claim_slots, then sid_set_precounted): each insert trigger takes one
@@ -156,20 +176,7 @@ sid_set_precounted(int32 n)
 int32
 sid_claim_slots(const char *instance_id, int32 n, bool *found)
 {
-	Datum		values[2];
-
-	values[0] = CStringGetTextDatum(instance_id);
-	values[1] = Int32GetDatum(n);
-	counter_write_allowed = true;
-	PG_TRY();
-	{
-		sid_exec(ST_CLAIM_USAGE, values, NULL, 1);
-	}
-	PG_FINALLY();
-	{
-		counter_write_allowed = false;
-	}
-	PG_END_TRY();
+	counter_exec(ST_CLAIM_USAGE, instance_id, n);
 	*found = SPI_processed == 1;
 	return *found ? sid_get_int32(0, 1, NULL) : 0;
 }
@@ -178,30 +185,9 @@ sid_claim_slots(const char *instance_id, int32 n, bool *found)
 static void
 usage_add(const char *instance_id, int32 delta)
 {
-	Datum		values[2];
-
-	values[0] = CStringGetTextDatum(instance_id);
-	values[1] = Int32GetDatum(delta);
-	counter_write_allowed = true;
-	PG_TRY();
-	{
-		sid_exec(ST_USAGE_ADD, values, NULL, 0);
-	}
-	PG_FINALLY();
-	{
-		counter_write_allowed = false;
-	}
-	PG_END_TRY();
+	counter_exec(ST_USAGE_ADD, instance_id, delta);
 }
 
-static char *
-number_text(Datum number)
-{
-	char	   *buf = palloc(SID_TEXT_LEN + 1);
-
-	sid_format((SidValue *) DatumGetPointer(number), buf);
-	return buf;
-}
 
 /*
  * SPI for a trigger, opened only when a branch needs it (most rows the API
@@ -499,7 +485,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_DELETE(ev))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot delete service identification number %s", number_text(number)),
+				 errmsg("cannot delete service identification number %s", sid_number_text(number)),
 				 errdetail("Numbers are kept for ever."),
 				 errhint("Revoke an unused number with service_id.revoke_service_id().")));
 
@@ -514,7 +500,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot change %s of service identification number %s",
-							changed, number_text(number)),
+							changed, sid_number_text(number)),
 					 errdetail("Only the state of a number changes.")));
 		if (streq(from, to))
 		{
@@ -524,7 +510,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot change state_changed_at of service identification number %s",
-								number_text(number)),
+								sid_number_text(number)),
 						 errdetail("It records when the state changed, and the state did not.")));
 		}
 		else if (strcmp(from, "unused") != 0)
@@ -533,12 +519,12 @@ sid_number_guard(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNIQUE_VIOLATION),
 						 errmsg("service identification number %s has already been used",
-								number_text(number)),
+								sid_number_text(number)),
 						 errdetail("A used number stays bound to its filing for ever; it cannot become %s.", to)));
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("service identification number %s is %s and cannot become %s",
-							number_text(number), from, to),
+							sid_number_text(number), from, to),
 					 errdetail("A number moves only from unused to used, revoked or invalid.")));
 		}
 		else if (strcmp(to, "used") == 0 && !binding_number)
@@ -549,7 +535,7 @@ sid_number_guard(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("service identification number %s cannot become used without a filing",
-								number_text(number)),
+								sid_number_text(number)),
 						 errhint("Use service_id.register_filing().")));
 		}
 		result = td->tg_newtuple;
@@ -646,7 +632,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_NO_DATA_FOUND),
 						 errmsg("service identification number %s does not exist",
-								number_text(number))));
+								sid_number_text(number))));
 			state = sid_get_text(0, 1);
 			number_instance = sid_get_text(0, 2);
 			grantee = sid_get_text(0, 3);
@@ -654,13 +640,13 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						 errmsg("service identification number %s was granted to another account",
-								number_text(number)),
+								sid_number_text(number)),
 						 errdetail("Only account \"%s\" may file with it.", grantee)));
 			if (strcmp(state, "revoked") == 0 || strcmp(state, "invalid") == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("service identification number %s is %s",
-								number_text(number), state),
+								sid_number_text(number), state),
 						 errdetail("Only an unused number can be used for a filing.")));
 			if (strcmp(state, "used") == 0)
 			{
@@ -669,7 +655,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 					ereport(ERROR,
 							(errcode(ERRCODE_UNIQUE_VIOLATION),
 							 errmsg("service identification number %s has already been used",
-									number_text(number)),
+									sid_number_text(number)),
 							 errdetail("It is bound to filing %lld for ever.",
 									   (long long) sid_get_int64(0, 1, NULL))));
 			}
@@ -679,7 +665,7 @@ sid_filing_guard(PG_FUNCTION_ARGS)
 						 errmsg("filing %lld names an instance other than its number's",
 								(long long) filing_id),
 						 errdetail("Service identification number %s belongs to instance \"%s\".",
-								   number_text(number), number_instance)));
+								   sid_number_text(number), number_instance)));
 		}
 		result = td->tg_trigtuple;
 	}

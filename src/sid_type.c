@@ -63,6 +63,16 @@ sid_datum(const SidValue *v)
 	return PointerGetDatum(res);
 }
 
+/* A number's canonical text, palloc'd, for messages. */
+char *
+sid_number_text(Datum number)
+{
+	char	   *buf = palloc(SID_TEXT_LEN + 1);
+
+	sid_format((SidValue *) DatumGetPointer(number), buf);
+	return buf;
+}
+
 /*
  * service_id_in(cstring) — text input; accepts what uuid_in accepts and
  * then checks version, variant and check value.
