@@ -376,26 +376,28 @@ apply_numbers(const char *instance_id, const char *account_id,
 	InstanceRow row;
 	const char *pairs[2] = {"grantee", grantee};
 	char	   *detail = sid_json_object(1, pairs);
+	Datum		elems[SID_MAX_BATCH];
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', grantee ? ' ' : 'n', ' '};
 	int			i;
 
 	sid_spi_connect();
 	claim_slots(instance_id, account_id, n, &row);
+	for (i = 0; i < n; i++)
+	{
+		sid_generate(&out[i]);
+		elems[i] = PointerGetDatum(&out[i]);
+	}
+	values[0] = PointerGetDatum(construct_array(elems, n, sid_type_oid(),
+												SID_LEN, false, TYPALIGN_CHAR));
+	values[1] = CStringGetTextDatum(instance_id);
+	values[2] = CStringGetTextDatum(account_id);
+	values[3] = grantee ? CStringGetTextDatum(grantee) : (Datum) 0;
+	values[4] = CStringGetTextDatum(detail);
 	sid_set_precounted(n);
 	PG_TRY();
 	{
-		for (i = 0; i < n; i++)
-		{
-			Datum		values[4];
-			char		nulls[4] = {' ', ' ', ' ', grantee ? ' ' : 'n'};
-
-			sid_generate(&out[i]);
-			values[0] = PointerGetDatum(&out[i]);
-			values[1] = CStringGetTextDatum(instance_id);
-			values[2] = CStringGetTextDatum(account_id);
-			values[3] = grantee ? CStringGetTextDatum(grantee) : (Datum) 0;
-			sid_exec(ST_INSERT_NUMBER, values, nulls, 0);
-			sid_audit(account_id, "issued", values[0], false, instance_id, 0, detail);
-		}
+		sid_exec(ST_ISSUE, values, nulls, 0);
 	}
 	PG_FINALLY();
 	{
@@ -665,18 +667,18 @@ sid_expire_service_ids(PG_FUNCTION_ARGS)
  */
 
 /*
- * Insert a filing; 23505 if the website already has an active one (the
- * partial unique index decides, also between concurrent callers).  Writes
- * the audit row.  Must be inside SPI.
+ * Insert a filing and its audit row; 23505 if the website already has an
+ * active filing (the partial unique index decides, also between concurrent
+ * callers).  Must be inside SPI.
  */
 static int64
 insert_filing(const char *account_id, const char *website, const char *method,
 			  Datum number, bool number_null,
 			  const char *instance_id, const char *shop_id)
 {
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', number_null ? 'n' : ' ',
-	instance_id ? ' ' : 'n', shop_id ? ' ' : 'n'};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', number_null ? 'n' : ' ',
+	instance_id ? ' ' : 'n', shop_id ? ' ' : 'n', ' '};
 	int64		filing_id;
 	const char *pairs[6] = {"website", website, "method", method, "shop_id", shop_id};
 
@@ -686,7 +688,8 @@ insert_filing(const char *account_id, const char *website, const char *method,
 	values[3] = number;
 	values[4] = instance_id ? CStringGetTextDatum(instance_id) : (Datum) 0;
 	values[5] = shop_id ? CStringGetTextDatum(shop_id) : (Datum) 0;
-	sid_exec(ST_INSERT_FILING, values, nulls, 0);
+	values[6] = CStringGetTextDatum(sid_json_object(3, pairs));
+	sid_exec(ST_REGISTER, values, nulls, 1);
 	if (SPI_processed == 0)
 	{
 		Datum		arg = values[1];
@@ -702,8 +705,6 @@ insert_filing(const char *account_id, const char *website, const char *method,
 				 errhint("A website has one active filing at a time; cancel it first.")));
 	}
 	filing_id = sid_get_int64(0, 1, NULL);
-	sid_audit(account_id, "registered", number, number_null, instance_id, filing_id,
-			  sid_json_object(3, pairs));
 	return filing_id;
 }
 

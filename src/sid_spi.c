@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
@@ -25,13 +26,16 @@
 #define T TEXTOID
 #define I4 INT4OID
 #define I8 INT8OID
-#define S InvalidOid
+#define ARG_SID InvalidOid		/* service_id, whose OID is looked up */
+#define ARG_SID_ARRAY ((Oid) 1) /* service_id[]; no type has OID 1 */
+#define S ARG_SID
+#define SA ARG_SID_ARRAY
 
 typedef struct SidStmtDef
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[6];
+	Oid			argtypes[7];
 } SidStmtDef;
 
 static const SidStmtDef stmt_defs[ST_COUNT] = {
@@ -41,10 +45,15 @@ static const SidStmtDef stmt_defs[ST_COUNT] = {
 		" WHERE instance_id OPERATOR(pg_catalog.=) $1"
 		" RETURNING consumed OPERATOR(pg_catalog.-) $2",
 	2, {T, I4}},
-	[ST_INSERT_NUMBER] = {
-		"INSERT INTO service_id.number_store (number, instance_id, applicant, grantee)"
-		" VALUES ($1, $2, $3, $4)",
-	4, {S, T, T, T}},
+	/* n numbers and their 'issued' events, in one statement */
+	[ST_ISSUE] = {
+		"WITH n AS ("
+		" INSERT INTO service_id.number_store (number, instance_id, applicant, grantee)"
+		" SELECT x, $2, $3, $4 FROM pg_catalog.unnest($1) AS x"
+		" RETURNING number)"
+		" INSERT INTO service_id.audit_store (account_id, action, number, instance_id, detail)"
+		" SELECT $3, 'issued', n.number, $2, $5::pg_catalog.jsonb FROM n",
+	5, {SA, T, T, T, T}},
 	[ST_NUMBER_FOR_USE] = {
 		"SELECT state, grantee, instance_id, applicant FROM service_id.number_store"
 		" WHERE number OPERATOR(service_id.=) $1 FOR UPDATE",
@@ -54,13 +63,22 @@ static const SidStmtDef stmt_defs[ST_COUNT] = {
 		" WHERE website OPERATOR(pg_catalog.=) $1"
 		" AND status OPERATOR(pg_catalog.=) 'active'",
 	1, {T}},
-	[ST_INSERT_FILING] = {
-		"INSERT INTO service_id.filing_store"
+	/*
+	 * A filing and its 'registered' event, in one statement; no row if the
+	 * website has an active filing already (the partial unique index).
+	 */
+	[ST_REGISTER] = {
+		"WITH f AS ("
+		" INSERT INTO service_id.filing_store"
 		" (account_id, website, method, number, instance_id, shop_id)"
 		" VALUES ($1, $2, $3, $4, $5, $6)"
 		" ON CONFLICT (website) WHERE status OPERATOR(pg_catalog.=) 'active' DO NOTHING"
+		" RETURNING filing_id)"
+		" INSERT INTO service_id.audit_store"
+		" (account_id, action, number, instance_id, filing_id, detail)"
+		" SELECT $1, 'registered', $4, $5, f.filing_id, $7::pg_catalog.jsonb FROM f"
 		" RETURNING filing_id",
-	6, {T, T, T, S, T, T}},
+	7, {T, T, T, S, T, T, T}},
 	[ST_FILING_FOR_END] = {
 		"SELECT status FROM service_id.filing_store"
 		" WHERE filing_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
@@ -127,6 +145,7 @@ static const SidStmtDef stmt_defs[ST_COUNT] = {
 #undef I4
 #undef I8
 #undef S
+#undef SA
 
 static SPIPlanPtr plans[ST_COUNT];
 static Oid	plans_type_oid = InvalidOid;
@@ -182,12 +201,19 @@ get_plan(SidStmt stmt)
 	if (plans[stmt] == NULL)
 	{
 		const SidStmtDef *def = &stmt_defs[stmt];
-		Oid			types[6];
+		Oid			types[lengthof(def->argtypes)];
 		SPIPlanPtr	plan;
 		int			i;
 
 		for (i = 0; i < def->nargs; i++)
-			types[i] = OidIsValid(def->argtypes[i]) ? def->argtypes[i] : plans_type_oid;
+		{
+			if (def->argtypes[i] == ARG_SID)
+				types[i] = plans_type_oid;
+			else if (def->argtypes[i] == ARG_SID_ARRAY)
+				types[i] = get_array_type(plans_type_oid);
+			else
+				types[i] = def->argtypes[i];
+		}
 		plan = SPI_prepare(def->sql, def->nargs, types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
