@@ -1,11 +1,12 @@
 # bench/plot.gp — the chart of bench/results.md: median tps against clients,
 # each subject (solid) beside its baseline (dashed); fsync on in blue, off in
 # red; the last panel, every ratio against its target.
-#   gnuplot -e "datadir='DIR'; outfile='FILE'" bench/plot.gp
+#   gnuplot -e "datadir='DIR'; outfile='FILE'; bulk='+1 M instances'" bench/plot.gp
 # DIR holds the files bench/report.sh writes: small_{apply,register,check}.dat
 # (clients, subject and baseline tps with fsync on, then off),
 # scale_{apply,check}.dat (clients, large and small tps) and ratios.dat.
 
+if (!exists("bulk")) bulk = "+1 M instances"
 set terminal pngcairo size 1500,950 font ",10" noenhanced
 set output outfile
 set multiplot layout 2,3 title "service_id benchmark: median tps against clients (subject solid, baseline dashed)"
@@ -15,7 +16,7 @@ set xtics ("1" 1, "2" 2)
 set xlabel "clients"
 set ylabel "tps"
 set yrange [0:*]
-set key bottom right box opaque
+set key top left box opaque
 on = "#1f77b4"
 off = "#d62728"
 
@@ -36,11 +37,11 @@ plot datadir.'/small_check.dat' u 1:2 w lp lw 2 pt 7 lc rgb on t 'check_instance
      '' u 1:3 w lp lw 2 dt 2 pt 6 lc rgb on t 'PK select'
 
 set title "at scale: apply_service_id, large vs small database"
-plot datadir.'/scale_apply.dat' u 1:2 w lp lw 2 pt 7 lc rgb "#2ca02c" t 'apply, +1 M instances, +5 M numbers', \
+plot datadir.'/scale_apply.dat' u 1:2 w lp lw 2 pt 7 lc rgb "#2ca02c" t 'apply, large ('.bulk.')', \
      '' u 1:3 w lp lw 2 dt 2 pt 6 lc rgb "#2ca02c" t 'apply, small'
 
 set title "at scale: check_instance, large vs small database"
-plot datadir.'/scale_check.dat' u 1:2 w lp lw 2 pt 7 lc rgb "#9467bd" t 'check_instance, +1 M instances', \
+plot datadir.'/scale_check.dat' u 1:2 w lp lw 2 pt 7 lc rgb "#9467bd" t 'check_instance, large', \
      '' u 1:3 w lp lw 2 dt 2 pt 6 lc rgb "#9467bd" t 'check_instance, small'
 
 set title "ratios (fsync on; at scale: large / small); lines: targets 0.8 and 0.9"
@@ -49,10 +50,10 @@ set style histogram clustered gap 1
 set style fill solid 0.7 border -1
 set boxwidth 0.9
 set xrange [-0.6:4.6]
-set xtics auto
+set xtics auto rotate by -20
 unset xlabel
 set ylabel "ratio"
-set yrange [0:1.3]
+set yrange [0:*]
 set key top right box opaque
 set arrow 1 from graph 0, first 0.8 to graph 1, first 0.8 nohead dt 2 lw 1.5 lc rgb "black" front
 set arrow 2 from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 3 lw 1.5 lc rgb "black" front

@@ -76,11 +76,17 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
 	echo
 	if [ "$R_SMOKE" = 1 ]; then echo "**Smoke run: tiny sizes, the numbers mean nothing.**"; echo; fi
 	echo "Written by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'),"
-	echo "commit ${R_COMMIT}, PostgreSQL ${R_PGVERSION}, $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)),"
+	echo "checkout at commit ${R_COMMIT} when it started, PostgreSQL ${R_PGVERSION}, $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)),"
 	echo "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM; the machine was shared with other work, so absolute"
 	echo "figures are noisy — the ratios come from runs alternated in the same session."
+	echo "Library: ${R_LIB}."
+	if [ -n "$R_LIB_CHANGED" ]; then
+		echo
+		echo "**Warning: the installed library changed ${R_LIB_CHANGED}; the results mix two builds.**"
+		echo
+	fi
 	echo "Cluster: pg_virtualenv, ${R_SETTINGS}; fsync as stated per row."
-	echo "pgbench -M prepared, ${R_SECONDS} s per run, ${R_ROUNDS} rounds, 1 and 2 clients (one thread each);"
+	echo "pgbench -M prepared, ${R_SECONDS} s per run, ${R_ROUNDS} rounds, 1 client (pinned with its backend to one core) and 2 clients;"
 	echo "total wall time $((R_TOTAL / 60)) min $((R_TOTAL % 60)) s."
 	echo
 	echo "## Targets"
@@ -150,6 +156,12 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
   session, subject first in odd rounds and baseline first in even ones
   (ABBA), so drifts in the machine's load fall on both.  Ratios are taken
   per round and their median reported.
+- **Clients.** With 1 client, pgbench and its backend are pinned to the
+  same core (`taskset`; the backend inherits the postmaster's affinity):
+  on this VM a wake-up across cores adds tens of microseconds to every
+  round trip, and how much varies several-fold with the load of the
+  machine, which would swamp what is measured.  With 2 clients nothing is
+  pinned (one pgbench thread per client).
 - **The floor** is one `INSERT` of a row keyed by `gen_random_uuid()` and
   shaped like a number row (key, instance, account, timestamp).
 - **apply_service_id** picks instance `permute(slot mod N, N, seed)` (fixed seed) of a pool

@@ -24,13 +24,16 @@
 #   4. at scale: a database with 1 M more instances and 5 M more numbers
 #      (bench/load_scale.sh, timed) against an identical one without them,
 #      apply_service_id and check_instance alternated between the two.
-# Medians over the rounds; a ratio is the median of the per-round ratios of
-# the paired runs.  Every write run is checked afterwards: as many numbers
+# One-client runs pin pgbench and its backend to one core (taskset): the
+# machine is a VM whose cross-core wake-ups add tens of microseconds to
+# every round trip.  Medians over the rounds; a ratio is the median of the
+# per-round ratios of the paired runs.  Every write run is checked afterwards: as many numbers
 # issued (or filings registered) as pgbench counted transactions.
 #
 # Environment: BENCH_SECONDS (default 12), BENCH_ROUNDS (3),
 # BENCH_SCALE_INSTANCES (1000000), BENCH_SCALE_FSYNC (on), BENCH_OUT
-# (directory for the results, default bench/).
+# (directory for the results; default bench/, or a temporary directory
+# removed at the end for --smoke).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,19 +69,19 @@ if [ "$smoke" = 1 ]; then
 	SECONDS_PER_RUN=0 ROUNDS=1 SMOKE_TX=40
 	TYPE_N=2000 TYPE_ROUNDS=2
 	POOL0=50 QUEUE_CHUNK=200 SCALE_INSTANCES=400
-	out=$(mktemp -d /tmp/bench-smoke.XXXXXX)
-	trap 'rm -rf "$out"' EXIT
+	out=${BENCH_OUT:-}				# by default, results go to a temporary directory
 else
 	SECONDS_PER_RUN=${BENCH_SECONDS:-12} ROUNDS=${BENCH_ROUNDS:-3} SMOKE_TX=0
 	TYPE_N=1000000 TYPE_ROUNDS=5
-	POOL0=150000 QUEUE_CHUNK=80000 SCALE_INSTANCES=${BENCH_SCALE_INSTANCES:-1000000}
+	POOL0=200000 QUEUE_CHUNK=80000 SCALE_INSTANCES=${BENCH_SCALE_INSTANCES:-1000000}
 	out=${BENCH_OUT:-$here}
 fi
 SCALE_FSYNC=${BENCH_SCALE_FSYNC:-on}
 CLIENTS=(1 2)
 work=$(mktemp -d /tmp/bench-work.XXXXXX)
 chmod 755 "$work"
-trap 'rm -rf "$work"; [ "$smoke" = 1 ] && rm -rf "$out"; true' EXIT
+[ -n "$out" ] || out=$work/out
+trap 'rm -rf "$work"' EXIT
 tsv=$work/results.tsv
 printf 'phase\tpair\tfsync\tclients\tround\trole\tscript\tdb\ttps\ttransactions\n' >"$tsv"
 
@@ -106,7 +109,23 @@ set_fsync() {
 # (highest r- instance) and qsize (numbers in bench_queue).
 # ---------------------------------------------------------------------------
 declare -A PMAX SEG_LO SEG_N SEG_BASE RMAX QSIZE
-est_apply=10000 est_register=10000			# tps guesses until measured
+# Highest tps measured so far per script, fsync setting and client count,
+# to size the pool and the queue for the next run (with a quarter more);
+# until a run of the same kind has been measured, a guess well above what
+# two cores can do (an underestimate would let apply reach an instance whose
+# allowance is used up, and the run fail).
+declare -A EST
+est() {										# est SCRIPT C
+	local k v best=30000
+	[ -n "${EST[$1/$FSYNC/$2]:-}" ] && { echo $((EST[$1/$FSYNC/$2] * 5 / 4 + 100)); return; }
+	for k in "${!EST[@]}"; do v=${EST[$k]}; [ $((2 * v)) -gt "$best" ] && best=$((2 * v)); done
+	echo "$best"
+}
+remember() {								# remember SCRIPT C TPS
+	local t=${3%.*}
+	[ "$t" -gt "${EST[$1/$FSYNC/$2]:-0}" ] && EST[$1/$FSYNC/$2]=$t
+	true
+}
 
 load() {									# load DB ARGS...: the documented loader
 	local db=$1; shift
@@ -131,7 +150,7 @@ new_segment() {								# new_segment DB M
 ensure_pool() {								# ensure_pool DB C
 	local db=$1 c=$2 need
 	if [ "$smoke" = 1 ]; then need=$((c * (c * SMOKE_TX + 1)))
-	else need=$((c * (est_apply * SECONDS_PER_RUN * 3 / 2 + 1) + 1000)); fi
+	else need=$((c * ($(est apply "$c") * SECONDS_PER_RUN + 1) + 1000)); fi
 	if [ $((5 * SEG_N[$db] - SEG_BASE[$db])) -lt "$need" ]; then
 		local m=$(((need + 4) / 5 * 2)); [ "$m" -ge "$POOL0" ] || m=$POOL0
 		log "$db: new apply pool segment of $m instances (p-$((PMAX[$db] + 1)) on)"
@@ -143,7 +162,7 @@ ensure_pool() {								# ensure_pool DB C
 ensure_queue() {							# ensure_queue DB C
 	local db=$1 c=$2 need used
 	if [ "$smoke" = 1 ]; then need=$((c * SMOKE_TX))
-	else need=$((est_register * SECONDS_PER_RUN * 3 / 2 + 1000)); fi
+	else need=$(($(est register "$c") * SECONDS_PER_RUN + 1000)); fi
 	used=$(q "$db" "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bench_pos")
 	while [ $((QSIZE[$db] - used)) -lt "$need" ]; do
 		local m=$QUEUE_CHUNK lo=$((RMAX[$db] + 1))
@@ -169,7 +188,18 @@ pgb() {										# pgb DB SCRIPT CLIENTS VAR=VALUE...
 	local args=(-n -M prepared -c "$c" -j "$c" -f "$here/scripts/$script.sql") v o rc=0 failed
 	if [ "$smoke" = 1 ]; then args+=(-t "$SMOKE_TX"); else args+=(-T "$SECONDS_PER_RUN"); fi
 	for v in "$@"; do args+=(-D "$v"); done
-	o=$(pgbench "${args[@]}" "$db" 2>&1) || rc=$?
+	if [ "$c" = 1 ]; then
+		# One client: pgbench and its backend share one core (the backend
+		# inherits the postmaster's affinity when it is forked).  Across
+		# cores this VM adds tens of microseconds of wake-up latency to every
+		# round trip, varying several-fold with the machine's load, which
+		# would swamp the work being measured.
+		taskset -pc "$PIN_CPU" "$POSTMASTER" >/dev/null
+		o=$(taskset -c "$PIN_CPU" pgbench "${args[@]}" "$db" 2>&1) || rc=$?
+		taskset -pc "$ALL_CPUS" "$POSTMASTER" >/dev/null
+	else
+		o=$(pgbench "${args[@]}" "$db" 2>&1) || rc=$?
+	fi
 	TPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' <<<"$o")
 	NTX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$o")
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$o")
@@ -192,7 +222,7 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 			[ $((after - before)) = "$NTX" ] ||
 				die "apply on $db: $NTX transactions but $((after - before)) numbers issued"
 			SEG_BASE[$db]=$((SEG_BASE[$db] + c * (NTX + 1)))
-			awk -v t="$TPS" -v e="$est_apply" 'BEGIN { exit !(t > e) }' && est_apply=${TPS%.*}
+			remember apply "$c" "$TPS"
 			;;
 		register)
 			ensure_queue "$db" "$c"
@@ -202,7 +232,7 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 			[ $((after - before)) = "$NTX" ] ||
 				die "register_filing on $db: $NTX transactions but $((after - before)) filings"
 			[ "$(seqval "$db" bench_pos)" -le "${QSIZE[$db]}" ] || die "bench_queue overrun on $db"
-			awk -v t="$TPS" -v e="$est_register" 'BEGIN { exit !(t > e) }' && est_register=${TPS%.*}
+			remember register "$c" "$TPS"
 			;;
 		floor_queue)
 			ensure_queue "$db" "$c"
@@ -211,6 +241,7 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 			pgb "$db" "$script" "$c" pn="${PMAX[$db]}" ;;
 		*) die "unknown script $script" ;;
 	esac
+	lib_check "by the end of the $phase $pair run at $c clients, round $r, fsync $FSYNC"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$pair" "$FSYNC" "$c" "$r" \
 		"$role" "$script" "$db" "$TPS" "$NTX" >>"$tsv"
 	log "$(printf '%-6s %-9s fsync=%-3s c=%d round %d  %-8s %-12s %-12s %9.0f tps' \
@@ -234,6 +265,23 @@ pair() {									# pair PHASE PAIR C ROUND SUBJ_SCRIPT SUBJ_DB BASE_SCRIPT BASE_
 # ---------------------------------------------------------------------------
 FSYNC=on
 set_fsync on
+R_COMMIT=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$here/.." diff --quiet HEAD -- src sql 2>/dev/null ||
+	R_COMMIT="$R_COMMIT (with uncommitted changes to src/ or sql/)"
+# The library under test: the lead may reinstall it while this runs, and a
+# run that straddles two builds compares unlike things; say so if it does.
+LIB=$("${PG_CONFIG:-pg_config}" --pkglibdir)/service_id.so
+LIB_SUM=$(sha256sum "$LIB" | cut -c1-16) LIB_CHANGED= LIB_DATE=$(date -u -r "$LIB" "+%Y-%m-%d %H:%M UTC")
+lib_check() {
+	[ -n "$LIB_CHANGED" ] && return
+	if [ "$(sha256sum "$LIB" | cut -c1-16)" != "$LIB_SUM" ]; then
+		LIB_CHANGED="$(($(date +%s) - t_start)) s into the run, $1"
+		log "WARNING: $LIB changed $LIB_CHANGED; the results mix two builds"
+	fi
+}
+POSTMASTER=$(head -1 "$(q postgres 'SHOW data_directory')/postmaster.pid")
+ALL_CPUS=0-$(($(nproc) - 1)) PIN_CPU=$(($(nproc) - 1))
+taskset -p "$POSTMASTER" >/dev/null || die "cannot read the postmaster's CPU affinity"
 pgversion=$(q postgres "SELECT current_setting('server_version')")
 settings=$(q postgres "SELECT string_agg(name || ' = ' || current_setting(name), ', ' ORDER BY name)
 	FROM pg_settings WHERE name IN ('synchronous_commit', 'full_page_writes', 'wal_level',
@@ -317,13 +365,13 @@ total_seconds=$(($(date +%s) - t_start))
 mkdir -p "$out"
 cp "$tsv" "$out/results.tsv"
 export LC_ALL=C
-R_COMMIT=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$here/.." diff --quiet HEAD -- src sql 2>/dev/null || R_COMMIT="$R_COMMIT (with uncommitted changes to src/ or sql/)"
-export R_COMMIT R_PGVERSION=$pgversion R_SETTINGS=$settings R_SECONDS=$SECONDS_PER_RUN R_ROUNDS=$ROUNDS \
+lib_check "at the end"
+R_LIB="$LIB (sha256 $LIB_SUM…, installed $LIB_DATE)"
+export R_LIB R_LIB_CHANGED=$LIB_CHANGED R_COMMIT R_PGVERSION=$pgversion R_SETTINGS=$settings R_SECONDS=$SECONDS_PER_RUN R_ROUNDS=$ROUNDS \
 	R_SCALE_INSTANCES=$SCALE_INSTANCES R_SCALE_FSYNC=$SCALE_FSYNC R_LOAD_SECONDS=$load_seconds \
 	R_TOTAL=$total_seconds R_SMOKE=$smoke R_DB_SIZES=$db_sizes R_TYPE_N=$TYPE_N R_TYPE_ROUNDS=$TYPE_ROUNDS
 bash "$here/report.sh" "$work" "$out"
-gnuplot -e "datadir='$work'; outfile='$out/chart.png'" "$here/plot.gp" ||
+gnuplot -e "datadir='$work'; outfile='$out/chart.png'; bulk='+$SCALE_INSTANCES instances, +$((5 * SCALE_INSTANCES)) numbers'" "$here/plot.gp" ||
 	die "gnuplot failed"
 [ -s "$out/chart.png" ] || die "chart.png was not written"
 cat "$out/results.md"
