@@ -145,8 +145,6 @@ SELECT is(pg_temp.chk('i-short-exp'), 'f|ecs|5|0|5|{subscription_too_short,expir
 -- Allowance figures: consumed = unused + used numbers + direct filings
 -----------------------------------------------------------------------------
 CALL pg_temp.inst('i-fig');
-CREATE TEMP TABLE num (name text PRIMARY KEY, n service_id.service_id NOT NULL);
-CREATE TEMP TABLE fil (name text PRIMARY KEY, id bigint NOT NULL);
 INSERT INTO num VALUES ('f1', apply_service_id('i-fig', 'acc-1')),
 					   ('f2', apply_service_id('i-fig', 'acc-1')),
 					   ('f3', apply_service_id('i-fig', 'acc-1'));

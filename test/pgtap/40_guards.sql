@@ -36,20 +36,6 @@ BEGIN
 		diag(format('    caught %s: %s%s    wanted one of %s', s, m, E'\n', codes));
 END $$;
 
-CREATE TEMP TABLE num (name text PRIMARY KEY, n service_id.service_id NOT NULL);
-CREATE TEMP TABLE fil (name text PRIMARY KEY, id bigint NOT NULL);
-CREATE FUNCTION pg_temp.n(name text) RETURNS service_id.service_id LANGUAGE plpgsql AS $$
-DECLARE r service_id.service_id;
-BEGIN
-	SELECT num.n INTO STRICT r FROM pg_temp.num WHERE num.name = n.name;
-	RETURN r;
-END $$;
-CREATE FUNCTION pg_temp.f(name text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE r bigint;
-BEGIN
-	SELECT fil.id INTO STRICT r FROM pg_temp.fil WHERE fil.name = f.name;
-	RETURN r;
-END $$;
 CREATE FUNCTION pg_temp.state(name text) RETURNS text LANGUAGE sql AS $$
 	SELECT state FROM service_id.number_store WHERE number OPERATOR(service_id.=) pg_temp.n(name)
 $$;
