@@ -1,6 +1,7 @@
 # bench/plot.gp — the chart of bench/results.md: median tps against clients,
 # each subject (solid) beside its baseline (dashed); fsync on in blue, off in
-# red; the last panel, every ratio against its target.
+# red (tps on a log scale, so equal ratios look equally far apart); the
+# last panel, every ratio against its target.
 #   gnuplot -e "datadir='DIR'; outfile='FILE'; bulk='+1 M instances'" bench/plot.gp
 # DIR holds the files bench/report.sh writes: small_{apply,register,check}.dat
 # (clients, subject and baseline tps with fsync on, then off),
@@ -15,8 +16,10 @@ set xrange [0.7:2.3]
 set xtics ("1" 1, "2" 2)
 set xlabel "clients"
 set ylabel "tps"
-set yrange [0:*]
-set key top left box opaque
+set logscale y
+set yrange [*:*]
+set ytics format "%.0f"
+set key bottom right box opaque
 on = "#1f77b4"
 off = "#d62728"
 
@@ -45,6 +48,8 @@ plot datadir.'/scale_check.dat' u 1:2 w lp lw 2 pt 7 lc rgb "#9467bd" t 'check_i
      '' u 1:3 w lp lw 2 dt 2 pt 6 lc rgb "#9467bd" t 'check_instance, small'
 
 set title "ratios (fsync on; at scale: large / small); lines: targets 0.8 and 0.9"
+unset logscale y
+set ytics format "%g"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.7 border -1

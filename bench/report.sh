@@ -82,7 +82,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
 	echo "Library: ${R_LIB}."
 	if [ -n "$R_LIB_CHANGED" ]; then
 		echo
-		echo "**Warning: the installed library changed ${R_LIB_CHANGED}; the results mix two builds.**"
+		echo "(The installed library was replaced ${R_LIB_CHANGED}; every run measured the copy.)"
 		echo
 	fi
 	echo "Cluster: pg_virtualenv, ${R_SETTINGS}; fsync as stated per row."
