@@ -59,7 +59,7 @@ set xtics auto rotate by -20
 unset xlabel
 set ylabel "ratio"
 set yrange [0:*]
-set key top right box opaque
+set key top left box opaque
 set arrow 1 from graph 0, first 0.8 to graph 1, first 0.8 nohead dt 2 lw 1.5 lc rgb "black" front
 set arrow 2 from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 3 lw 1.5 lc rgb "black" front
 set arrow 3 from graph 0, first 1.0 to graph 1, first 1.0 nohead lw 0.5 lc rgb "gray" back
