@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: service_id against its baselines.
 #
-#   bash bench/run.sh            the full benchmark (about 20 minutes on 2
+#   bash bench/run.sh            the full benchmark (about 23 minutes on 2
 #                                cores); writes bench/results.md,
 #                                bench/results.tsv and bench/chart.png
 #   bash bench/run.sh --smoke    every pgbench script, the loader, the type
@@ -27,8 +27,10 @@
 # One-client runs pin pgbench and its backend to one core (taskset): the
 # machine is a VM whose cross-core wake-ups add tens of microseconds to
 # every round trip.  Medians over the rounds; a ratio is the median of the
-# per-round ratios of the paired runs.  Every write run is checked afterwards: as many numbers
-# issued (or filings registered) as pgbench counted transactions.
+# per-round ratios of the paired runs.  Every write run is checked
+# afterwards: as many numbers issued (or filings registered) as pgbench
+# counted transactions.  The build measured is the one installed when the
+# run starts (the library is copied; see "The build under test" below).
 #
 # Environment: BENCH_SECONDS (default 12), BENCH_ROUNDS (3),
 # BENCH_SCALE_INSTANCES (1000000), BENCH_SCALE_FSYNC (on), BENCH_OUT
@@ -110,14 +112,15 @@ set_fsync() {
 # ---------------------------------------------------------------------------
 declare -A PMAX SEG_LO SEG_N SEG_BASE RMAX QSIZE
 # Highest tps measured so far per script, fsync setting and client count,
-# to size the pool and the queue for the next run (with a quarter more);
+# to size the pool and the queue for the next run (twice that, as the
+# machine's load can swing a run's speed);
 # until a run of the same kind has been measured, a guess well above what
 # two cores can do (an underestimate would let apply reach an instance whose
 # allowance is used up, and the run fail).
 declare -A EST
 est() {										# est SCRIPT C
 	local k v best=30000
-	[ -n "${EST[$1/$FSYNC/$2]:-}" ] && { echo $((EST[$1/$FSYNC/$2] * 5 / 4 + 100)); return; }
+	[ -n "${EST[$1/$FSYNC/$2]:-}" ] && { echo $((EST[$1/$FSYNC/$2] * 2 + 100)); return; }
 	for k in "${!EST[@]}"; do v=${EST[$k]}; [ $((2 * v)) -gt "$best" ] && best=$((2 * v)); done
 	echo "$best"
 }

@@ -42,3 +42,8 @@ COMMENT ON TABLE service_id.number_store IS
 	'every number ever issued; rows are never deleted and move only unused -> used, revoked or invalid; read it through service_id.numbers';
 COMMENT ON TABLE service_id.filing_store IS
 	'every ICP filing; rows are never deleted, status moves only active -> cancelled or access_removed; read it through service_id.filings';
+
+-- 1.1: every apply and revoke updates its instance's counter row; room on
+-- the page keeps those updates HOT (no new index entry, no bloat at
+-- millions of instances).
+ALTER TABLE service_id.instance_usage SET (fillfactor = 50);
