@@ -50,7 +50,7 @@ typedef enum SidStmt
 extern void sid_spi_connect(void);
 extern void sid_spi_finish(void);
 extern int	sid_exec(SidStmt stmt, Datum *values, const char *nulls, long tcount);
-extern Oid	sid_type_oid(void);
+extern Oid	sid_type_oid(void);	/* valid after sid_spi_connect() */
 
 /* Helpers for reading SPI results. */
 extern bool sid_get_bool(int row, int col, bool *isnull);

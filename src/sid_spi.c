@@ -153,8 +153,8 @@ static Oid	plans_type_oid = InvalidOid;
 /*
  * The OID of service_id.service_id, looked up in the syscache.
  */
-Oid
-sid_type_oid(void)
+static Oid
+lookup_type_oid(void)
 {
 	Oid			nsp = get_namespace_oid("service_id", false);
 
@@ -170,7 +170,7 @@ sid_type_oid(void)
 void
 sid_spi_connect(void)
 {
-	Oid			typoid = sid_type_oid();
+	Oid			typoid = lookup_type_oid();
 
 	if (typoid != plans_type_oid)
 	{
@@ -186,6 +186,14 @@ sid_spi_connect(void)
 	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+}
+
+/* The OID of service_id.service_id, as sid_spi_connect() last found it. */
+Oid
+sid_type_oid(void)
+{
+	Assert(OidIsValid(plans_type_oid));
+	return plans_type_oid;
 }
 
 void
