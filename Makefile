@@ -3,7 +3,8 @@
 EXTENSION = service_id
 MODULE_big = service_id
 OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
-DATA = sql/service_id--1.0.sql sql/service_id--1.0--1.1.sql
+DATA = sql/service_id--1.0.sql sql/service_id--1.0--1.1.sql sql/service_id--1.1--1.2.sql \
+	sql/service_id--1.2.sql
 PGFILEDESC = "service_id - ICP-filing service identification numbers"
 
 # pg_regress: sql/X.sql against expected/X.out, install first, one file per

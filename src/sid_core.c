@@ -470,3 +470,100 @@ sid_status_from_text(const char *s, size_t len)
 			return map[i].status;
 	return SID_STATUS_UNKNOWN;
 }
+
+/* Look a stored word up in a table of names; -1 if it is none of them. */
+static int
+word_index(const char *const *names, int n, const char *s, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const number_states[] = {"unused", "used", "revoked", "invalid"};
+static const char *const filing_statuses[] = {"active", "cancelled", "access_removed"};
+static const char *const filing_methods[] = {"service_id", "direct", "trustpass"};
+
+SidNumberState
+sid_number_state_from_text(const char *s, size_t len)
+{
+	int			i;
+
+	if (s == NULL)
+		return SID_NS_NULL;
+	i = word_index(number_states, lengthof(number_states), s, len);
+	return i < 0 ? SID_NS_OTHER : (SidNumberState) i;
+}
+
+SidFilingStatus
+sid_filing_status_from_text(const char *s, size_t len)
+{
+	int			i;
+
+	if (s == NULL)
+		return SID_FS_NULL;
+	i = word_index(filing_statuses, lengthof(filing_statuses), s, len);
+	return i < 0 ? SID_FS_OTHER : (SidFilingStatus) i;
+}
+
+SidFilingMethod
+sid_filing_method_from_text(const char *s, size_t len)
+{
+	int			i;
+
+	if (s == NULL)
+		return SID_FM_NULL;
+	i = word_index(filing_methods, lengthof(filing_methods), s, len);
+	return i < 0 ? SID_FM_OTHER : (SidFilingMethod) i;
+}
+
+const char *
+sid_number_state_name(SidNumberState st)
+{
+	if (st >= SID_NS_UNUSED && st <= SID_NS_INVALID)
+		return number_states[st];
+	return st == SID_NS_NULL ? "null" : "not a state";
+}
+
+const char *
+sid_filing_status_name(SidFilingStatus st)
+{
+	if (st >= SID_FS_ACTIVE && st <= SID_FS_ACCESS_REMOVED)
+		return filing_statuses[st];
+	return st == SID_FS_NULL ? "null" : "not a status";
+}
+
+const char *
+sid_filing_method_name(SidFilingMethod m)
+{
+	if (m >= SID_FM_SERVICE_ID && m <= SID_FM_TRUSTPASS)
+		return filing_methods[m];
+	return m == SID_FM_NULL ? "null" : "not a method";
+}
+
+bool
+sid_number_move_allowed(SidNumberState from, SidNumberState to)
+{
+	return from == SID_NS_UNUSED &&
+		(to == SID_NS_USED || to == SID_NS_REVOKED || to == SID_NS_INVALID);
+}
+
+bool
+sid_filing_move_allowed(SidFilingStatus from, SidFilingStatus to)
+{
+	return from == SID_FS_ACTIVE &&
+		(to == SID_FS_CANCELLED || to == SID_FS_ACCESS_REMOVED);
+}
+
+void
+sid_number_hint(const SidValue *v, char *buf)
+{
+	buf[0] = hexdigit[v->data[SID_LEN - 2] >> 4];
+	buf[1] = hexdigit[v->data[SID_LEN - 2] & 0x0f];
+	buf[2] = hexdigit[v->data[SID_LEN - 1] >> 4];
+	buf[3] = hexdigit[v->data[SID_LEN - 1] & 0x0f];
+	buf[4] = '\0';
+}

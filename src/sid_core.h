@@ -109,4 +109,61 @@ extern const char *sid_reason_code(SidReason r);
 extern const char *sid_reason_words(SidReason r);
 extern SidStatus sid_status_from_text(const char *s, size_t len);
 
+/*
+ * The states of a number and of a filing, and filing methods, as stored
+ * (text columns).  _NULL stands for SQL NULL and _OTHER for any other text:
+ * a BEFORE trigger sees rows before NOT NULL and CHECK are tested.
+ */
+typedef enum SidNumberState
+{
+	SID_NS_UNUSED,
+	SID_NS_USED,
+	SID_NS_REVOKED,
+	SID_NS_INVALID,
+	SID_NS_NULL,
+	SID_NS_OTHER
+} SidNumberState;
+
+typedef enum SidFilingStatus
+{
+	SID_FS_ACTIVE,
+	SID_FS_CANCELLED,
+	SID_FS_ACCESS_REMOVED,
+	SID_FS_NULL,
+	SID_FS_OTHER
+} SidFilingStatus;
+
+typedef enum SidFilingMethod
+{
+	SID_FM_SERVICE_ID,
+	SID_FM_DIRECT,
+	SID_FM_TRUSTPASS,
+	SID_FM_NULL,
+	SID_FM_OTHER
+} SidFilingMethod;
+
+extern SidNumberState sid_number_state_from_text(const char *s, size_t len);
+extern SidFilingStatus sid_filing_status_from_text(const char *s, size_t len);
+extern SidFilingMethod sid_filing_method_from_text(const char *s, size_t len);
+extern const char *sid_number_state_name(SidNumberState st);	/* "null", "unused", ... */
+extern const char *sid_filing_status_name(SidFilingStatus st);
+extern const char *sid_filing_method_name(SidFilingMethod m);
+
+/*
+ * SPEC section 4, number states: unused -> used, revoked or invalid, and
+ * nothing else.  True when from -> to is one of those moves.
+ */
+extern bool sid_number_move_allowed(SidNumberState from, SidNumberState to);
+
+/* A filing ends: active -> cancelled or access_removed, and nothing else. */
+extern bool sid_filing_move_allowed(SidFilingStatus from, SidFilingStatus to);
+
+/*
+ * How a number is named in messages and logs without giving it away: its
+ * last four hex digits ("ending in 1a2b").  Numbers are secrets (SPEC
+ * section 7): whoever holds one can file with it.
+ */
+#define SID_HINT_LEN 4
+extern void sid_number_hint(const SidValue *v, char *buf);	/* SID_HINT_LEN + 1 */
+
 #endif							/* SID_CORE_H */

@@ -1,17 +1,30 @@
 /*
  * sid_guards.c
- *		The triggers that keep SPEC section 4 true against any DML, the
- *		table owner's and a superuser's included: number states move only
- *		unused -> used, revoked or invalid; a number binds to one filing for
- *		ever; numbers, filings and audit rows are never deleted; an instance
- *		with numbers or filings is never deleted; the allowance counter
- *		follows every change.
+ *		The triggers that hold hand-written SQL to the rules of SPEC section
+ *		4, whoever runs it: the application role, the table owner, a
+ *		superuser.  One C function per trigger; CREATE TRIGGER ... WHEN
+ *		decides when each fires, so most statements fire none.
  *
- * The guards judge the data, not who writes it: a plain pg_restore, which
- * inserts numbers already used and then the filings that used them, is
- * consistent and passes; an INSERT or UPDATE that would reuse a number is
- * not, and fails, whoever runs it.  Only disabling triggers (a superuser
- * act) gets past them.
+ * The API writes its rows directly (sid_store.c) and fires none of these:
+ * it applies the same rules itself, through the same functions of
+ * sid_rules.c, under the same locks.  So there is no hand-shake between
+ * the API and the triggers, and no state kept between calls.
+ *
+ * Rows inserted by hand are taken as data being loaded (pg_restore): they
+ * are checked for consistency and counted, and bring their own audit rows.
+ * A statement that changes the state of a row already there — a number
+ * becoming used, revoked or invalid, a filing ending — is audited here
+ * exactly as the API's changes are, and a filing that uses an unused
+ * number is held to everything register_filing() checks.
+ *
+ * Every trigger function first checks that it fires on the table, at the
+ * time, for the event and at the level it was written for (anyone allowed
+ * to attach it elsewhere gets an error, not a misread row), and treats
+ * every column as possibly NULL: a BEFORE trigger sees a row before NOT
+ * NULL and CHECK are tested.
+ *
+ * Only disabling triggers (ALTER TABLE ... DISABLE TRIGGER, or
+ * session_replication_role = replica; a superuser's act) gets past them.
  *
  * Copyright (c) 2026, the service_id authors.  PostgreSQL licence.
  */
@@ -25,268 +38,644 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
-#include "service_id.h"
+#include "sid_counter.h"
+#include "sid_rules.h"
 
 /* ----------------------------------------------------------------------
  * Helpers
  * ----------------------------------------------------------------------
  */
 
-/* Check that we were called as the trigger we are declared as. */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, const char *name)
-{
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager", name)));
-	return (TriggerData *) fcinfo->context;
-}
+#define FIRED_MASK (TRIGGER_EVENT_OPMASK | TRIGGER_EVENT_ROW | TRIGGER_EVENT_TIMINGMASK)
+#define BEFORE_ROW(op) ((op) | TRIGGER_EVENT_ROW | TRIGGER_EVENT_BEFORE)
+#define AFTER_ROW(op) ((op) | TRIGGER_EVENT_ROW | TRIGGER_EVENT_AFTER)
+#define BEFORE_STATEMENT(op) ((op) | TRIGGER_EVENT_BEFORE)
 
 static void
-wrong_event(const char *name)
+protocol_violated(const char *fname, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-			 errmsg("function \"%s\" was fired for an event it does not handle", name)));
+			 errmsg("function \"%s\" %s", fname, what)));
 }
+
+/*
+ * Check the call: a trigger, on one of the tables in rels (a bit set of
+ * SidRelId), fired by one of the events in events (TriggerEvent values
+ * masked with FIRED_MASK, terminated by -1).
+ */
+static TriggerData *
+guard_call(FunctionCallInfo fcinfo, const char *fname, uint32 rels, const int *events,
+		   SidRelId *rel)
+{
+	TriggerData *td;
+	const SidSchema *s;
+	int			r;
+	int			i;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		protocol_violated(fname, "was not called by trigger manager");
+	td = (TriggerData *) fcinfo->context;
+	s = sid_schema();
+	r = sid_schema_rel_of(s, RelationGetRelid(td->tg_relation));
+	if (r < 0 || !(rels & (1u << r)))
+		protocol_violated(fname, psprintf("must not be a trigger on table \"%s\"",
+										  RelationGetRelationName(td->tg_relation)));
+	for (i = 0; events[i] >= 0; i++)
+		if ((int) (td->tg_event & FIRED_MASK) == events[i])
+			break;
+	if (events[i] < 0)
+		protocol_violated(fname, "was fired for an event it does not handle");
+	if (rel)
+		*rel = r;
+	return td;
+}
+
+#define REL(r) (1u << (r))
+#define EVENTS(...) ((const int[]) {__VA_ARGS__, -1})
 
 static char *
-table_name(Relation rel)
-{
-	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-									  RelationGetRelationName(rel));
-}
-
-/* A column by name: its value and whether it is null. */
-static Datum
-col(Relation rel, HeapTuple tup, const char *name, bool *isnull)
-{
-	int			attno = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (attno <= 0)
-		elog(ERROR, "column \"%s\" of %s is missing", name, table_name(rel));
-	return heap_getattr(tup, attno, RelationGetDescr(rel), isnull);
-}
-
-/* A text column as a C string, NULL for SQL NULL. */
-static char *
-col_text(Relation rel, HeapTuple tup, const char *name)
+text_of(TupleTableSlot *slot, SidRelId rel, int col)
 {
 	bool		isnull;
-	Datum		d = col(rel, tup, name, &isnull);
+	Datum		d = sid_col(sid_schema(), rel, slot, col, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+/* Are the two rows' values of a column the same (NULLs alike)? */
 static bool
-streq(const char *a, const char *b)
+same_col(SidRelId rel, TupleTableSlot *a, TupleTableSlot *b, int col)
 {
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
+	const SidSchema *s = sid_schema();
+	AttrNumber	attno = s->attno[rel][col];
+	Form_pg_attribute att = TupleDescAttr(a->tts_tupleDescriptor, attno - 1);
+	bool		na,
+				nb;
+	Datum		da = slot_getattr(a, attno, &na);
+	Datum		db = slot_getattr(b, attno, &nb);
+
+	if (na || nb)
+		return na == nb;
+	return datum_image_eq(da, db, att->attbyval, att->attlen);
 }
 
-/*
- * The first column, other than those named in mutable[], whose value
- * differs between the two tuples; NULL if none.
- */
+/* The first column, other than those in mutable_cols (-1 ended), that differs. */
 static const char *
-changed_column(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-			   const char *const *mutable)
+changed_col(SidRelId rel, TupleTableSlot *a, TupleTableSlot *b, int ncols,
+			const int *mutable_cols)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			i;
+	int			c;
 
-	for (i = 0; i < desc->natts; i++)
+	for (c = 0; c < ncols; c++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		const char *const *m;
-		bool		skip = false,
-					n1,
-					n2;
-		Datum		d1,
-					d2;
+		const int  *m;
+		bool		skip = false;
 
-		if (att->attisdropped)
-			continue;
-		for (m = mutable; *m; m++)
-			if (strcmp(NameStr(att->attname), *m) == 0)
+		for (m = mutable_cols; *m >= 0; m++)
+			if (*m == c)
 				skip = true;
-		if (skip)
-			continue;
-		d1 = heap_getattr(oldtup, i + 1, desc, &n1);
-		d2 = heap_getattr(newtup, i + 1, desc, &n2);
-		if (n1 != n2 ||
-			(!n1 && !datum_image_eq(d1, d2, att->attbyval, att->attlen)))
-			return NameStr(att->attname);
+		if (!skip && !same_col(rel, a, b, c))
+			return sid_col_name(rel, c);
 	}
 	return NULL;
 }
 
-/*
- * True while the guards themselves change a counter.  usage_guard refuses
- * every other change of a consumed count, so the counter can only follow
- * the numbers and filings.  A static of this backend: no SQL can set it.
- */
-static bool counter_write_allowed = false;
-
-/* Run one of the two statements that change a consumed count by n. */
-static void
-counter_exec(SidStmt stmt, const char *instance_id, int32 n)
+/* The trigger's row with one text column replaced. */
+static HeapTuple
+with_text(TriggerData *td, HeapTuple tuple, SidRelId rel, int col, const char *value)
 {
-	Datum		values[2];
+	int			attno = sid_schema()->attno[rel][col];
+	Datum		v = CStringGetTextDatum(value);
+	bool		n = false;
 
-	values[0] = CStringGetTextDatum(instance_id);
-	values[1] = Int32GetDatum(n);
-	counter_write_allowed = true;
-	PG_TRY();
-	{
-		sid_exec(stmt, values, NULL, 1);
-	}
-	PG_FINALLY();
-	{
-		counter_write_allowed = false;
-	}
-	PG_END_TRY();
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(td->tg_relation),
+									 1, &attno, &v, &n);
 }
 
-/*
- * Slots the API has counted already for the rows it is inserting now
- * (sid_claim_slots, then sid_set_precounted): each insert trigger takes one
- * instead of counting the row again.  Reset by the API when it is done.
- */
-static int32 precounted = 0;
-
-void
-sid_set_precounted(int32 n)
+/* The trigger's row with one timestamptz column set to now(). */
+static HeapTuple
+with_now(TriggerData *td, HeapTuple tuple, SidRelId rel, int col)
 {
-	precounted = n;
-}
+	int			attno = sid_schema()->attno[rel][col];
+	Datum		v = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	bool		n = false;
 
-/*
- * Take n slots of an instance's counter at once and return the count
- * before, locking the counter row until the transaction ends: concurrent
- * callers queue on it (READ COMMITTED, where the UPDATE re-reads the row
- * the winner left) or fail with 40001 (REPEATABLE READ, SERIALIZABLE).  The
- * caller judges the count and raises an error if the slots are not there,
- * which undoes the claim.  *found is false if the instance has no counter.
- */
-int32
-sid_claim_slots(const char *instance_id, int32 n, bool *found)
-{
-	counter_exec(ST_CLAIM_USAGE, instance_id, n);
-	*found = SPI_processed == 1;
-	return *found ? sid_get_int32(0, 1, NULL) : 0;
-}
-
-/* Add delta to an instance's consumed count. */
-static void
-usage_add(const char *instance_id, int32 delta)
-{
-	counter_exec(ST_USAGE_ADD, instance_id, delta);
-}
-
-
-/*
- * SPI for a trigger, opened only when a branch needs it (most rows the API
- * writes need none), as the table's owner.
- */
-typedef struct GuardSpi
-{
-	Relation	rel;
-	bool		open;
-	SidUserSwitch sw;
-} GuardSpi;
-
-static void
-guard_spi(GuardSpi *g)
-{
-	if (!g->open)
-	{
-		sid_become_owner(g->rel, &g->sw);
-		sid_spi_connect();
-		g->open = true;
-	}
-}
-
-static void
-guard_spi_done(GuardSpi *g)
-{
-	if (g->open)
-	{
-		sid_spi_finish();
-		sid_restore_user(&g->sw);
-	}
-}
-
-/*
- * True while filing_guard itself moves the number it binds to 'used': the
- * number's trigger need not look for the filing that holds it.
- */
-static bool binding_number = false;
-
-/*
- * The number register_filing() has locked and checked (exists, unused,
- * granted to the filer, instance matching) for the filing it is inserting
- * now; filing_guard need not check it again.  Set and cleared by the API.
- */
-static bool number_checked = false;
-static SidValue checked_number;
-
-void
-sid_set_checked_number(const SidValue *v)
-{
-	number_checked = v != NULL;
-	if (v)
-		checked_number = *v;
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(td->tg_relation),
+									 1, &attno, &v, &n);
 }
 
 /* ----------------------------------------------------------------------
- * append_only: no UPDATE or DELETE of audit rows, no TRUNCATE of numbers,
- * filings or the audit log.
+ * Rows kept for ever
  * ----------------------------------------------------------------------
+ */
+
+/*
+ * append_only() — no DELETE of numbers or filings, no UPDATE or DELETE of
+ * audit rows, no TRUNCATE of any of the three.
  */
 PG_FUNCTION_INFO_V1(sid_append_only);
 Datum
 sid_append_only(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "append_only");
+	SidRelId	rel;
+	TriggerData *td = guard_call(fcinfo, "append_only",
+								 REL(SID_NUMBER) | REL(SID_FILING) | REL(SID_AUDIT),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_DELETE),
+										BEFORE_ROW(TRIGGER_EVENT_UPDATE),
+										BEFORE_STATEMENT(TRIGGER_EVENT_TRUNCATE)),
+								 &rel);
 	const char *what;
 
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event))
-		wrong_event("append_only");
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		what = "truncate";
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		what = "delete from";
-	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	else if (rel == SID_AUDIT)
 		what = "update";
 	else
-		wrong_event("append_only");
+		protocol_violated("append_only", "refuses updates of the audit log only");
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("cannot %s %s", what, table_name(td->tg_relation)),
-			 errdetail("Its rows are kept for ever: numbers and filings only change state, and the audit log is append-only.")));
-	PG_RETURN_NULL();			/* not reached */
+			 errmsg("cannot %s %s", what, sid_rel_name(rel)),
+			 errdetail("Its rows are kept for ever: numbers and filings only change state, and the audit log is append-only."),
+			 rel == SID_NUMBER ? errhint("Revoke an unused number with service_id.revoke_service_id().") :
+			 rel == SID_FILING ? errhint("End a filing with service_id.cancel_filing() or service_id.remove_access().") : 0));
+	return PointerGetDatum(NULL);			/* not reached */
+}
+
+/*
+ * usage_guard() — the allowance counters are kept by service_id alone
+ * (sid_counter.c writes them without SQL): any INSERT, UPDATE, DELETE or
+ * TRUNCATE of service_id.instance_usage is refused.
+ */
+PG_FUNCTION_INFO_V1(sid_usage_guard);
+Datum
+sid_usage_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "usage_guard", REL(SID_USAGE),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_INSERT),
+										BEFORE_ROW(TRIGGER_EVENT_UPDATE),
+										BEFORE_ROW(TRIGGER_EVENT_DELETE),
+										BEFORE_STATEMENT(TRIGGER_EVENT_TRUNCATE)),
+								 NULL);
+	const char *what = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? "insert into" :
+		TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? "update" :
+		TRIGGER_FIRED_BY_DELETE(td->tg_event) ? "delete from" : "truncate";
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s %s", what, sid_rel_name(SID_USAGE)),
+			 errdetail("The allowance counters are kept by service_id: they change only with the numbers and filings they count.")));
+	return PointerGetDatum(NULL);			/* not reached */
 }
 
 /* ----------------------------------------------------------------------
- * catalog_upsert: an INSERT of an existing product or region key updates
- * that row instead.  pg_restore loads the catalogs into a freshly seeded
- * extension; this is how DBA edits of seed rows come back.
+ * Instances
  * ----------------------------------------------------------------------
+ */
+
+/* instance_inserted() — AFTER INSERT: the instance's counter (and lock) row. */
+PG_FUNCTION_INFO_V1(sid_instance_inserted);
+Datum
+sid_instance_inserted(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "instance_inserted", REL(SID_INSTANCE),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_INSERT)), NULL);
+	char	   *id = text_of(td->tg_trigslot, SID_INSTANCE, INST_INSTANCE_ID);
+	SidOp	   *op;
+
+	if (id == NULL)
+		elog(ERROR, "instance without instance_id");	/* NOT NULL holds here */
+	op = sid_op_begin(SID_OP_WRITE);
+	sid_counter_create(op, id);
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * instance_delete_guard() — BEFORE DELETE: an instance with numbers or
+ * filings is never deleted (it is released instead).
+ */
+PG_FUNCTION_INFO_V1(sid_instance_delete_guard);
+Datum
+sid_instance_delete_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "instance_delete_guard", REL(SID_INSTANCE),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_DELETE)), NULL);
+	char	   *id = text_of(td->tg_trigslot, SID_INSTANCE, INST_INSTANCE_ID);
+	SidOp	   *op;
+
+	if (id != NULL)
+	{
+		op = sid_op_begin(SID_OP_WRITE);
+		sid_require_instance_unbound(op, id, "delete");
+		sid_op_end(op);
+	}
+	return PointerGetDatum(td->tg_trigtuple);
+}
+
+/* instance_deleted() — AFTER DELETE: its counter goes with it. */
+PG_FUNCTION_INFO_V1(sid_instance_deleted);
+Datum
+sid_instance_deleted(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "instance_deleted", REL(SID_INSTANCE),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_DELETE)), NULL);
+	char	   *id = text_of(td->tg_trigslot, SID_INSTANCE, INST_INSTANCE_ID);
+	SidOp	   *op;
+
+	if (id != NULL)
+	{
+		op = sid_op_begin(SID_OP_WRITE);
+		sid_counter_drop(op, id);
+		sid_op_end(op);
+	}
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * instance_keys_guard() — AFTER UPDATE, when instance_id, account_id or
+ * product changed: refused for an instance with numbers or filings, which
+ * stay bound to it as it is; otherwise a new instance_id takes the
+ * counter along.
+ */
+PG_FUNCTION_INFO_V1(sid_instance_keys_guard);
+Datum
+sid_instance_keys_guard(PG_FUNCTION_ARGS)
+{
+	static const int keys[] = {INST_INSTANCE_ID, INST_ACCOUNT_ID, INST_PRODUCT};
+	TriggerData *td = guard_call(fcinfo, "instance_keys_guard", REL(SID_INSTANCE),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_UPDATE)), NULL);
+	char	   *old_id = text_of(td->tg_trigslot, SID_INSTANCE, INST_INSTANCE_ID);
+	char	   *new_id = text_of(td->tg_newslot, SID_INSTANCE, INST_INSTANCE_ID);
+	const char *changed = NULL;
+	SidOp	   *op;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(keys) && changed == NULL; i++)
+		if (!same_col(SID_INSTANCE, td->tg_trigslot, td->tg_newslot, keys[i]))
+			changed = sid_col_name(SID_INSTANCE, keys[i]);
+	if (changed == NULL || old_id == NULL || new_id == NULL)
+		return PointerGetDatum(NULL);		/* nothing guarded changed; NOT NULL holds ids */
+
+	op = sid_op_begin(SID_OP_WRITE);
+	sid_require_instance_unbound(op, old_id, psprintf("change the %s of", changed));
+	if (strcmp(old_id, new_id) != 0)
+	{
+		sid_op_next_command(op);	/* the counter row again */
+		sid_counter_rekey(op, old_id, new_id);
+	}
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/* ----------------------------------------------------------------------
+ * Numbers
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * number_inserted() — AFTER INSERT, the restore path: the instance must
+ * exist and have been purchased by the applicant; an unused or used number
+ * takes a slot of its counter (which also takes the instance's lock).  Not
+ * audited: a restore brings the audit rows along, and the API, which
+ * issues numbers, writes its own.  Not held to the allowance: a DBA may
+ * have lowered it since the numbers were issued.
+ */
+PG_FUNCTION_INFO_V1(sid_number_inserted);
+Datum
+sid_number_inserted(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "number_inserted", REL(SID_NUMBER),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_INSERT)), NULL);
+	SidNumberRow num;
+	SidInstanceRow inst;
+	SidOp	   *op;
+	int32		before;
+	bool		counts;
+
+	sid_decode_number(sid_schema(), td->tg_trigslot, &num);
+	if (!num.has_number || num.instance_id == NULL)
+		elog(ERROR, "number without number or instance_id");	/* NOT NULL holds here */
+	sid_check_ident(num.applicant, "applicant");
+	if (num.grantee)
+		sid_check_ident(num.grantee, "grantee");
+
+	counts = num.state == SID_NS_UNUSED || num.state == SID_NS_USED;
+	op = sid_op_begin(SID_OP_WRITE);
+	if (!sid_counter_add(op, num.instance_id, counts ? 1 : 0, &before) ||
+		!sid_get_instance(op, num.instance_id, &inst))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("instance \"%s\" of service identification number %s does not exist",
+						num.instance_id, sid_number_name(&num.number))));
+	if (inst.account_id == NULL || strcmp(inst.account_id, num.applicant) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the applicant of service identification number %s did not purchase instance \"%s\"",
+						sid_number_name(&num.number), num.instance_id),
+				 errdetail("Only the account that purchased an instance applies for its numbers.")));
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * number_update_guard() — BEFORE UPDATE: only the state changes (and
+ * state_changed_at with it), only from unused, and to 'used' only through
+ * a filing.  state_changed_at is filled in when left out.
+ */
+PG_FUNCTION_INFO_V1(sid_number_update_guard);
+Datum
+sid_number_update_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "number_update_guard", REL(SID_NUMBER),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_UPDATE)), NULL);
+	const SidSchema *s = sid_schema();
+	SidNumberRow old;
+	SidNumberRow new;
+	const char *changed;
+	char	   *name;
+
+	sid_decode_number(s, td->tg_trigslot, &old);
+	sid_decode_number(s, td->tg_newslot, &new);
+	name = sid_number_name(&old.number);	/* the stored row has its number */
+
+	changed = changed_col(SID_NUMBER, td->tg_trigslot, td->tg_newslot, NUM_NCOLS,
+						  (const int[]) {NUM_STATE, NUM_STATE_CHANGED_AT, -1});
+	if (changed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot change %s of service identification number %s", changed, name),
+				 errdetail("Only the state of a number changes.")));
+
+	if (old.state == new.state)
+	{
+		if (!same_col(SID_NUMBER, td->tg_trigslot, td->tg_newslot, NUM_STATE_CHANGED_AT))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot change state_changed_at of service identification number %s", name),
+					 errdetail("It records when the state changed, and the state did not.")));
+		return PointerGetDatum(td->tg_newtuple);
+	}
+	if (old.state == SID_NS_USED)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("service identification number %s has already been used", name),
+				 errdetail("A used number stays bound to its filing for ever; it cannot become %s.",
+						   sid_number_state_name(new.state))));
+	if (!sid_number_move_allowed(old.state, new.state))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("service identification number %s is %s and cannot become %s",
+						name, sid_number_state_name(old.state), sid_number_state_name(new.state)),
+				 errdetail("A number moves only from unused to used, revoked or invalid.")));
+	if (new.state == SID_NS_USED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("service identification number %s becomes used only through a filing", name),
+				 errhint("Use service_id.register_filing().")));
+	if (!new.has_state_changed_at)
+		return PointerGetDatum(with_now(td, td->tg_newtuple, SID_NUMBER, NUM_STATE_CHANGED_AT));
+	return PointerGetDatum(td->tg_newtuple);
+}
+
+/*
+ * number_released() — AFTER UPDATE, when the state changed (the guard
+ * above let only unused -> revoked or invalid through): the slot goes
+ * back, and the change is audited.
+ */
+PG_FUNCTION_INFO_V1(sid_number_released);
+Datum
+sid_number_released(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "number_released", REL(SID_NUMBER),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_UPDATE)), NULL);
+	SidNumberRow old;
+	SidNumberRow new;
+	SidOp	   *op;
+
+	sid_decode_number(sid_schema(), td->tg_trigslot, &old);
+	sid_decode_number(sid_schema(), td->tg_newslot, &new);
+	if (old.state == new.state)
+		return PointerGetDatum(NULL);
+	if (old.state != SID_NS_UNUSED ||
+		(new.state != SID_NS_REVOKED && new.state != SID_NS_INVALID))
+		protocol_violated("number_released", "must follow number_update_guard");
+	op = sid_op_begin(SID_OP_WRITE);
+	sid_release_number(op, &new);
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/* ----------------------------------------------------------------------
+ * Filings
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * filing_insert_guard() — BEFORE INSERT: the ids and the website are held
+ * to the syntax the API accepts (22023), and the website is stored
+ * lower-cased, so the one-active-filing index sees every spelling alike.
+ */
+PG_FUNCTION_INFO_V1(sid_filing_insert_guard);
+Datum
+sid_filing_insert_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "filing_insert_guard", REL(SID_FILING),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_INSERT)), NULL);
+	SidFilingRow f;
+	char	   *website;
+
+	sid_decode_filing(sid_schema(), td->tg_trigslot, &f);
+	sid_check_ident(f.account_id, "account_id");
+	website = sid_check_website(f.website);
+	if (f.instance_id)
+		sid_check_ident(f.instance_id, "instance_id");
+	if (f.shop_id)
+		sid_check_ident(f.shop_id, "shop_id");
+	if (strcmp(website, f.website) != 0)
+		return PointerGetDatum(with_text(td, td->tg_trigtuple, SID_FILING, FIL_WEBSITE, website));
+	return PointerGetDatum(td->tg_trigtuple);
+}
+
+/*
+ * filing_inserted() — AFTER INSERT.  A filing with an unused number is a
+ * registration by hand: it is held to register_filing()'s rules, binds the
+ * number and is audited.  A filing with a used number is the restore path:
+ * consistent with its number, not audited.  A direct filing takes a slot
+ * of its instance's counter and must be its purchaser's.
+ */
+PG_FUNCTION_INFO_V1(sid_filing_inserted);
+Datum
+sid_filing_inserted(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "filing_inserted", REL(SID_FILING),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_INSERT)), NULL);
+	SidFilingRow f;
+	SidNumberRow num;
+	SidInstanceRow inst;
+	SidOp	   *op;
+	int32		before;
+
+	sid_decode_filing(sid_schema(), td->tg_trigslot, &f);
+	if (f.method == SID_FM_TRUSTPASS)
+		return PointerGetDatum(NULL);
+	op = sid_op_begin(SID_OP_WRITE);
+	if (f.method == SID_FM_DIRECT)
+	{
+		if (f.instance_id == NULL ||
+			!sid_counter_add(op, f.instance_id, 1, &before) ||
+			!sid_get_instance(op, f.instance_id, &inst))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("instance \"%s\" of filing %lld does not exist",
+							f.instance_id ? f.instance_id : "", (long long) f.filing_id)));
+		if (inst.account_id == NULL || f.account_id == NULL ||
+			strcmp(inst.account_id, f.account_id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("account \"%s\" did not purchase instance \"%s\"",
+							f.account_id ? f.account_id : "", f.instance_id),
+					 errdetail("Only the account that purchased an instance may select it for a filing.")));
+	}
+	else if (f.method == SID_FM_SERVICE_ID && f.has_number)
+	{
+		if (!sid_get_number(op, &f.number, &num))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("service identification number %s does not exist",
+							sid_number_name(&f.number))));
+		if (num.state == SID_NS_UNUSED && f.status != SID_FS_ACTIVE)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("filing %lld uses service identification number %s but is not active",
+							(long long) f.filing_id, sid_number_name(&f.number)),
+					 errdetail("A number is used by registering an active filing.")));
+		if (num.state != SID_NS_USED)
+			sid_use_number(op, &f.number, f.account_id, &num);	/* every rule of register_filing */
+		else
+			sid_require_number_unbound(op, &f.number, f.filing_id);
+		if (num.state == SID_NS_USED && num.grantee != NULL &&
+				 (f.account_id == NULL || strcmp(num.grantee, f.account_id) != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("service identification number %s was not granted to account \"%s\"",
+							sid_number_name(&f.number), f.account_id ? f.account_id : ""),
+					 errdetail("A number granted to one account may be used by that account only.")));
+		if (num.instance_id == NULL || f.instance_id == NULL ||
+			strcmp(num.instance_id, f.instance_id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("filing %lld names an instance other than its number's",
+							(long long) f.filing_id),
+					 errdetail("Service identification number %s belongs to instance \"%s\".",
+							   sid_number_name(&f.number), num.instance_id ? num.instance_id : "")));
+		if (num.state == SID_NS_UNUSED)
+			sid_audit_registered(op, &f);
+	}
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * filing_update_guard() — BEFORE UPDATE: only the status changes (and
+ * ended_at with it), only from active to cancelled or access_removed.
+ * ended_at is filled in when left out.
+ */
+PG_FUNCTION_INFO_V1(sid_filing_update_guard);
+Datum
+sid_filing_update_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "filing_update_guard", REL(SID_FILING),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_UPDATE)), NULL);
+	SidFilingRow old;
+	SidFilingRow new;
+	const char *changed;
+
+	sid_decode_filing(sid_schema(), td->tg_trigslot, &old);
+	sid_decode_filing(sid_schema(), td->tg_newslot, &new);
+
+	changed = changed_col(SID_FILING, td->tg_trigslot, td->tg_newslot, FIL_NCOLS,
+						  (const int[]) {FIL_STATUS, FIL_ENDED_AT, -1});
+	if (changed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot change %s of filing %lld", changed, (long long) old.filing_id),
+				 errdetail("Only the status of a filing changes.")));
+	if (old.status == new.status)
+	{
+		if (!same_col(SID_FILING, td->tg_trigslot, td->tg_newslot, FIL_ENDED_AT))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot change ended_at of filing %lld", (long long) old.filing_id),
+					 errdetail("It records when the filing ended, and its status did not change.")));
+		return PointerGetDatum(td->tg_newtuple);
+	}
+	if (old.status != SID_FS_ACTIVE)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("filing %lld has already ended", (long long) old.filing_id),
+				 errdetail("Its status is %s; a filing moves only from active to cancelled or access_removed.",
+						   sid_filing_status_name(old.status))));
+	if (!sid_filing_move_allowed(old.status, new.status))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("filing %lld cannot become %s", (long long) old.filing_id,
+						sid_filing_status_name(new.status)),
+				 errdetail("A filing moves only from active to cancelled or access_removed.")));
+	if (!new.has_ended_at)
+		return PointerGetDatum(with_now(td, td->tg_newtuple, SID_FILING, FIL_ENDED_AT));
+	return PointerGetDatum(td->tg_newtuple);
+}
+
+/* filing_ended() — AFTER UPDATE, when the status changed: audited. */
+PG_FUNCTION_INFO_V1(sid_filing_ended);
+Datum
+sid_filing_ended(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "filing_ended", REL(SID_FILING),
+								 EVENTS(AFTER_ROW(TRIGGER_EVENT_UPDATE)), NULL);
+	SidFilingRow old;
+	SidFilingRow new;
+	SidOp	   *op;
+
+	sid_decode_filing(sid_schema(), td->tg_trigslot, &old);
+	sid_decode_filing(sid_schema(), td->tg_newslot, &new);
+	if (old.status == new.status)
+		return PointerGetDatum(NULL);
+	if (!sid_filing_move_allowed(old.status, new.status))
+		protocol_violated("filing_ended", "must follow filing_update_guard");
+	op = sid_op_begin(SID_OP_WRITE);
+	sid_audit_ended(op, &new);
+	sid_op_end(op);
+	return PointerGetDatum(NULL);
+}
+
+/* ----------------------------------------------------------------------
+ * Catalogs
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * catalog_upsert(key) — BEFORE INSERT on product and region: an INSERT of
+ * a key that exists replaces that row instead.  pg_restore loads the
+ * catalogs into a freshly seeded extension; this is how DBA edits of seed
+ * rows come back.  (Rare, so plain SPI.)
  */
 PG_FUNCTION_INFO_V1(sid_catalog_upsert);
 Datum
 sid_catalog_upsert(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "catalog_upsert");
+	TriggerData *td = guard_call(fcinfo, "catalog_upsert", REL(SID_PRODUCT) | REL(SID_REGION),
+								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_INSERT)), NULL);
 	Relation	rel = td->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTuple	tup = td->tg_trigtuple;
+	const char *table = sid_rel_name(sid_schema_rel_of(sid_schema(), RelationGetRelid(rel)));
 	const char *key;
 	int			keyno;
 	StringInfoData sql;
@@ -295,31 +684,29 @@ sid_catalog_upsert(PG_FUNCTION_ARGS)
 	Oid		   *types;
 	int			nargs = 0;
 	int			i;
+	bool		isnull;
 	bool		replaced;
 
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		wrong_event("catalog_upsert");
 	if (td->tg_trigger->tgnargs != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"catalog_upsert\" needs the key column as its argument")));
+		protocol_violated("catalog_upsert", "needs the key column as its argument");
 	key = td->tg_trigger->tgargs[0];
 	keyno = SPI_fnumber(desc, key);
 	if (keyno <= 0)
-		elog(ERROR, "key column \"%s\" of %s is missing", key, table_name(rel));
+		protocol_violated("catalog_upsert", "was given a key column the table does not have");
+	(void) heap_getattr(tup, keyno, desc, &isnull);
+	if (isnull)
+		return PointerGetDatum(tup);	/* NOT NULL refuses it */
 
-	values = palloc(sizeof(Datum) * desc->natts);
-	nulls = palloc(desc->natts);
-	types = palloc(sizeof(Oid) * desc->natts);
+	values = palloc(sizeof(Datum) * (desc->natts + 1));
+	nulls = palloc(desc->natts + 1);
+	types = palloc(sizeof(Oid) * (desc->natts + 1));
 
 	/* UPDATE t SET (a, b, ...) = ROW($1, $2, ...) WHERE key = $n */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "UPDATE %s SET (", table_name(rel));
+	appendStringInfo(&sql, "UPDATE %s SET (", table);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		isnull;
 
 		if (att->attisdropped || i + 1 == keyno)
 			continue;
@@ -333,465 +720,64 @@ sid_catalog_upsert(PG_FUNCTION_ARGS)
 	appendStringInfoString(&sql, ") = ROW(");
 	for (i = 0; i < nargs; i++)
 		appendStringInfo(&sql, "%s$%d", i ? ", " : "", i + 1);
-	{
-		Form_pg_attribute katt = TupleDescAttr(desc, keyno - 1);
-		bool		isnull;
-
-		values[nargs] = heap_getattr(tup, keyno, desc, &isnull);
-		nulls[nargs] = isnull ? 'n' : ' ';
-		types[nargs] = katt->atttypid;
-		appendStringInfo(&sql, ") WHERE %s OPERATOR(pg_catalog.=) $%d",
-						 quote_identifier(key), nargs + 1);
-		nargs++;
-	}
+	values[nargs] = heap_getattr(tup, keyno, desc, &isnull);
+	nulls[nargs] = ' ';
+	types[nargs] = TupleDescAttr(desc, keyno - 1)->atttypid;
+	appendStringInfo(&sql, ") WHERE %s OPERATOR(pg_catalog.=) $%d",
+					 quote_identifier(key), nargs + 1);
+	nargs++;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql.data, nargs, types, values, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "SPI_execute_with_args failed: %s", sql.data);
 	replaced = SPI_processed > 0;
-	sid_spi_finish();
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
 
 	/* The existing row took the new values: skip the insert. */
 	return replaced ? PointerGetDatum(NULL) : PointerGetDatum(tup);
 }
 
 /* ----------------------------------------------------------------------
- * instance_guard: creates the allowance counter with the instance; keeps
- * an instance that has numbers or filings from being deleted or having
- * its id, purchaser or product changed.
+ * Functions of earlier versions
  * ----------------------------------------------------------------------
  */
-static bool
-instance_has_rows(const char *instance_id)
-{
-	Datum		arg = CStringGetTextDatum(instance_id);
 
-	sid_exec(ST_INSTANCE_HAS_ROWS, &arg, NULL, 1);
-	return sid_get_bool(0, 1, NULL);
+/*
+ * The trigger functions of versions 1.0 and 1.1 that 1.2 replaced.  Their
+ * symbols stay so that CREATE EXTENSION service_id VERSION '1.0' (the first
+ * step of an upgrade test) can create them; this library does not run an
+ * older schema, so they only say what to do.
+ */
+static Datum
+retired(FunctionCallInfo fcinfo)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the service_id library is version %s, and this trigger belongs to an older version of the extension",
+					SID_VERSION),
+			 errhint("Run ALTER EXTENSION service_id UPDATE.")));
+	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(sid_instance_guard);
 Datum
 sid_instance_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "instance_guard");
-	Relation	rel = td->tg_relation;
-	TriggerEvent ev = td->tg_event;
-	HeapTuple	result = NULL;
-	SidUserSwitch sw;
-
-	sid_become_owner(rel, &sw);
-	sid_spi_connect();
-
-	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
-	{
-		if (!TRIGGER_FIRED_BEFORE(ev))
-			wrong_event("instance_guard");
-		sid_exec(ST_ANY_ROWS, NULL, NULL, 1);
-		if (sid_get_bool(0, 1, NULL))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot truncate %s", table_name(rel)),
-					 errdetail("Instances that have service identification numbers or filings are never deleted.")));
-	}
-	else if (!TRIGGER_FIRED_FOR_ROW(ev))
-		wrong_event("instance_guard");
-	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_INSERT(ev))
-	{
-		Datum		arg = CStringGetTextDatum(col_text(rel, td->tg_trigtuple, "instance_id"));
-
-		sid_exec(ST_USAGE_CREATE, &arg, NULL, 0);
-	}
-	else if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_DELETE(ev))
-	{
-		char	   *id = col_text(rel, td->tg_trigtuple, "instance_id");
-
-		if (instance_has_rows(id))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot delete instance \"%s\"", id),
-					 errdetail("It has service identification numbers or filings, which are kept for ever."),
-					 errhint("Set its status to 'released' instead.")));
-		result = td->tg_trigtuple;
-	}
-	else if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		static const char *const fixed[] = {"instance_id", "account_id", "product"};
-		char	   *id = col_text(rel, td->tg_trigtuple, "instance_id");
-		const char *changed = NULL;
-		int			i;
-
-		for (i = 0; i < (int) lengthof(fixed); i++)
-			if (!streq(col_text(rel, td->tg_trigtuple, fixed[i]),
-					   col_text(rel, td->tg_newtuple, fixed[i])))
-			{
-				changed = fixed[i];
-				break;
-			}
-		if (changed && instance_has_rows(id))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot change %s of instance \"%s\"", changed, id),
-					 errdetail("The instance has service identification numbers or filings, which stay bound to it as it is.")));
-		result = td->tg_newtuple;
-	}
-	else
-		wrong_event("instance_guard");
-
-	sid_spi_finish();
-	sid_restore_user(&sw);
-	return PointerGetDatum(result);
+	return retired(fcinfo);
 }
-
-/* ----------------------------------------------------------------------
- * number_guard: the state machine of a number and its counter.
- *
- *	 BEFORE DELETE			refused
- *	 BEFORE UPDATE			only state and state_changed_at change, and only
- *							unused -> used (a filing must hold it), revoked
- *							or invalid
- *	 AFTER INSERT			an unused or used number takes a slot
- *	 AFTER UPDATE			revoked or invalid gives the slot back and is
- *							audited
- * ----------------------------------------------------------------------
- */
-static const char *const number_mutable[] = {"state", "state_changed_at", NULL};
 
 PG_FUNCTION_INFO_V1(sid_number_guard);
 Datum
 sid_number_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "number_guard");
-	Relation	rel = td->tg_relation;
-	TriggerEvent ev = td->tg_event;
-	HeapTuple	result = NULL;
-	GuardSpi	g = {.rel = rel};
-	bool		isnull;
-	Datum		number;
-
-	if (!TRIGGER_FIRED_FOR_ROW(ev))
-		wrong_event("number_guard");
-	number = col(rel, td->tg_trigtuple, "number", &isnull);
-
-	/* A number the API has counted already: nothing to do. */
-	if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_INSERT(ev) && precounted > 0 &&
-		streq(col_text(rel, td->tg_trigtuple, "state"), "unused"))
-	{
-		precounted--;
-		return PointerGetDatum(NULL);
-	}
-
-	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_DELETE(ev))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot delete service identification number %s", sid_number_text(number)),
-				 errdetail("Numbers are kept for ever."),
-				 errhint("Revoke an unused number with service_id.revoke_service_id().")));
-
-	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		char	   *from = col_text(rel, td->tg_trigtuple, "state");
-		char	   *to = col_text(rel, td->tg_newtuple, "state");
-		const char *changed = changed_column(rel, td->tg_trigtuple, td->tg_newtuple,
-											 number_mutable);
-
-		if (changed)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot change %s of service identification number %s",
-							changed, sid_number_text(number)),
-					 errdetail("Only the state of a number changes.")));
-		if (streq(from, to))
-		{
-			const char *const only_state[] = {"state", NULL};
-
-			if (changed_column(rel, td->tg_trigtuple, td->tg_newtuple, only_state))
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("cannot change state_changed_at of service identification number %s",
-								sid_number_text(number)),
-						 errdetail("It records when the state changed, and the state did not.")));
-		}
-		else if (strcmp(from, "unused") != 0)
-		{
-			if (strcmp(from, "used") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNIQUE_VIOLATION),
-						 errmsg("service identification number %s has already been used",
-								sid_number_text(number)),
-						 errdetail("A used number stays bound to its filing for ever; it cannot become %s.", to)));
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("service identification number %s is %s and cannot become %s",
-							sid_number_text(number), from, to),
-					 errdetail("A number moves only from unused to used, revoked or invalid.")));
-		}
-		else if (strcmp(to, "used") == 0 && !binding_number)
-		{
-			guard_spi(&g);
-			sid_exec(ST_NUMBER_BOUND, &number, NULL, 1);
-			if (SPI_processed == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("service identification number %s cannot become used without a filing",
-								sid_number_text(number)),
-						 errhint("Use service_id.register_filing().")));
-		}
-		result = td->tg_newtuple;
-	}
-	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_INSERT(ev))
-	{
-		char	   *state = col_text(rel, td->tg_trigtuple, "state");
-
-		if (strcmp(state, "unused") == 0 || strcmp(state, "used") == 0)
-		{
-			guard_spi(&g);
-			usage_add(col_text(rel, td->tg_trigtuple, "instance_id"), 1);
-		}
-	}
-	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		char	   *from = col_text(rel, td->tg_trigtuple, "state");
-		char	   *to = col_text(rel, td->tg_newtuple, "state");
-
-		if (strcmp(from, "unused") == 0 &&
-			(strcmp(to, "revoked") == 0 || strcmp(to, "invalid") == 0))
-		{
-			char	   *instance_id = col_text(rel, td->tg_newtuple, "instance_id");
-			const char *action = strcmp(to, "revoked") == 0 ? "revoked" : "invalidated";
-
-			guard_spi(&g);
-			usage_add(instance_id, -1);
-			sid_audit(col_text(rel, td->tg_newtuple, "applicant"), action,
-					  number, false, instance_id, 0, "{}");
-		}
-	}
-	else
-		wrong_event("number_guard");
-
-	guard_spi_done(&g);
-	return PointerGetDatum(result);
+	return retired(fcinfo);
 }
-
-/* ----------------------------------------------------------------------
- * filing_guard: a filing binds its number for ever.
- *
- *	 BEFORE INSERT			the number must be unused (or, as a restore
- *							loads it, used and bound to no other filing);
- *							never revoked or invalid; its grantee, if
- *							any, must be the filing account
- *	 AFTER INSERT			the number becomes used; a direct filing takes
- *							a slot
- *	 BEFORE UPDATE			only status and ended_at change, and only
- *							active -> cancelled or access_removed
- *	 AFTER UPDATE			the end of a filing is audited
- *	 BEFORE DELETE			refused
- * ----------------------------------------------------------------------
- */
-static const char *const filing_mutable[] = {"status", "ended_at", NULL};
 
 PG_FUNCTION_INFO_V1(sid_filing_guard);
 Datum
 sid_filing_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = trigger_data(fcinfo, "filing_guard");
-	Relation	rel = td->tg_relation;
-	TriggerEvent ev = td->tg_event;
-	HeapTuple	result = NULL;
-	GuardSpi	g = {.rel = rel};
-	bool		no_number;
-	Datum		number;
-	bool		isnull;
-	int64		filing_id;
-
-	if (!TRIGGER_FIRED_FOR_ROW(ev))
-		wrong_event("filing_guard");
-	number = col(rel, td->tg_trigtuple, "number", &no_number);
-	filing_id = DatumGetInt64(col(rel, td->tg_trigtuple, "filing_id", &isnull));
-
-	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_DELETE(ev))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot delete filing %lld", (long long) filing_id),
-				 errdetail("Filings are kept for ever."),
-				 errhint("Use service_id.cancel_filing() or service_id.remove_access().")));
-
-	if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_INSERT(ev))
-	{
-		if (!no_number && !(number_checked &&
-							memcmp(DatumGetPointer(number), checked_number.data, SID_LEN) == 0))
-		{
-			char	   *state;
-			char	   *number_instance;
-			char	   *grantee;
-
-			guard_spi(&g);
-			sid_exec(ST_NUMBER_LOCK, &number, NULL, 1);
-			if (SPI_processed == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_NO_DATA_FOUND),
-						 errmsg("service identification number %s does not exist",
-								sid_number_text(number))));
-			state = sid_get_text(0, 1);
-			number_instance = sid_get_text(0, 2);
-			grantee = sid_get_text(0, 3);
-			if (grantee && !streq(grantee, col_text(rel, td->tg_trigtuple, "account_id")))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("service identification number %s was granted to another account",
-								sid_number_text(number)),
-						 errdetail("Only account \"%s\" may file with it.", grantee)));
-			if (strcmp(state, "revoked") == 0 || strcmp(state, "invalid") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("service identification number %s is %s",
-								sid_number_text(number), state),
-						 errdetail("Only an unused number can be used for a filing.")));
-			if (strcmp(state, "used") == 0)
-			{
-				sid_exec(ST_NUMBER_BOUND, &number, NULL, 1);
-				if (SPI_processed > 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_UNIQUE_VIOLATION),
-							 errmsg("service identification number %s has already been used",
-									sid_number_text(number)),
-							 errdetail("It is bound to filing %lld for ever.",
-									   (long long) sid_get_int64(0, 1, NULL))));
-			}
-			if (!streq(number_instance, col_text(rel, td->tg_trigtuple, "instance_id")))
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("filing %lld names an instance other than its number's",
-								(long long) filing_id),
-						 errdetail("Service identification number %s belongs to instance \"%s\".",
-								   sid_number_text(number), number_instance)));
-		}
-		result = td->tg_trigtuple;
-	}
-	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_INSERT(ev))
-	{
-		char	   *method = col_text(rel, td->tg_trigtuple, "method");
-
-		if (!no_number)
-		{
-			guard_spi(&g);
-			binding_number = true;
-			PG_TRY();
-			{
-				sid_exec(ST_NUMBER_USE, &number, NULL, 0);
-			}
-			PG_FINALLY();
-			{
-				binding_number = false;
-			}
-			PG_END_TRY();
-		}
-		else if (strcmp(method, "direct") == 0 && precounted > 0)
-			precounted--;		/* the API counted it already */
-		else if (strcmp(method, "direct") == 0)
-		{
-			guard_spi(&g);
-			usage_add(col_text(rel, td->tg_trigtuple, "instance_id"), 1);
-		}
-	}
-	else if (TRIGGER_FIRED_BEFORE(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		char	   *from = col_text(rel, td->tg_trigtuple, "status");
-		char	   *to = col_text(rel, td->tg_newtuple, "status");
-		const char *changed = changed_column(rel, td->tg_trigtuple, td->tg_newtuple,
-											 filing_mutable);
-
-		if (changed)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot change %s of filing %lld", changed, (long long) filing_id),
-					 errdetail("Only the status of a filing changes.")));
-		if (streq(from, to))
-		{
-			const char *const only_status[] = {"status", NULL};
-
-			if (changed_column(rel, td->tg_trigtuple, td->tg_newtuple, only_status))
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("cannot change ended_at of filing %lld", (long long) filing_id),
-						 errdetail("It records when the filing ended, and its status did not change.")));
-		}
-		else if (strcmp(from, "active") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("filing %lld has already ended", (long long) filing_id),
-					 errdetail("Its status is %s; a filing moves only from active to cancelled or access_removed.",
-							   from)));
-		result = td->tg_newtuple;
-	}
-	else if (TRIGGER_FIRED_AFTER(ev) && TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		char	   *from = col_text(rel, td->tg_trigtuple, "status");
-		char	   *to = col_text(rel, td->tg_newtuple, "status");
-
-		if (!streq(from, to))
-		{
-			const char *pairs[2] = {"website", col_text(rel, td->tg_newtuple, "website")};
-
-			guard_spi(&g);
-			sid_audit(col_text(rel, td->tg_newtuple, "account_id"),
-					  strcmp(to, "cancelled") == 0 ? "cancelled" : "access_removed",
-					  number, no_number,
-					  col_text(rel, td->tg_newtuple, "instance_id"),
-					  filing_id, sid_json_object(1, pairs));
-		}
-	}
-	else
-		wrong_event("filing_guard");
-
-	guard_spi_done(&g);
-	return PointerGetDatum(result);
-}
-
-/* ----------------------------------------------------------------------
- * usage_guard: the allowance counter follows the numbers and filings and
- * nothing else.  A consumed count changes only through usage_add() and
- * sid_claim_slots(); a row
- * may be created, deleted (as its instance is) or re-keyed (ON UPDATE
- * CASCADE) only while it counts nothing.
- * ----------------------------------------------------------------------
- */
-PG_FUNCTION_INFO_V1(sid_usage_guard);
-Datum
-sid_usage_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *td = trigger_data(fcinfo, "usage_guard");
-	Relation	rel = td->tg_relation;
-	TriggerEvent ev = td->tg_event;
-	bool		isnull;
-	int32		before = 0,
-				after = 0;
-
-	if (!TRIGGER_FIRED_BEFORE(ev))
-		wrong_event("usage_guard");
-	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot truncate %s", table_name(rel)),
-				 errdetail("The allowance counters follow the numbers and filings; they are never set by hand.")));
-	if (!TRIGGER_FIRED_FOR_ROW(ev))
-		wrong_event("usage_guard");
-
-	if (!TRIGGER_FIRED_BY_INSERT(ev))
-		before = DatumGetInt32(col(rel, td->tg_trigtuple, "consumed", &isnull));
-	if (TRIGGER_FIRED_BY_INSERT(ev))
-		after = DatumGetInt32(col(rel, td->tg_trigtuple, "consumed", &isnull));
-	else if (TRIGGER_FIRED_BY_UPDATE(ev))
-		after = DatumGetInt32(col(rel, td->tg_newtuple, "consumed", &isnull));
-
-	if (TRIGGER_FIRED_BY_UPDATE(ev) ? (before != after && !counter_write_allowed)
-		: (before != 0 || after != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot set the allowance counter of instance \"%s\" by hand",
-						col_text(rel, td->tg_trigtuple, "instance_id")),
-				 errdetail("It counts the instance's unused and used numbers and direct filings, and changes only with them.")));
-
-	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(ev) ? td->tg_newtuple : td->tg_trigtuple);
+	return retired(fcinfo);
 }

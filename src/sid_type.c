@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -19,10 +21,28 @@
 #include "utils/sortsupport.h"
 #include "utils/uuid.h"
 
-#include "sid_core.h"
-#include "service_id.h"
+#include "sid_type.h"
 
-PG_MODULE_MAGIC;
+/*
+ * The input as a message may show it.  A text carrying most of a number
+ * (24 hex digits or more: a mistyped number, or a real one with a stray
+ * character) would put nearly all of a secret into the server log, so only
+ * its last four characters are shown.
+ */
+static const char *
+shown_input(const char *str)
+{
+	size_t		len = strlen(str);
+	int			hex = 0;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		if (isxdigit((unsigned char) str[i]))
+			hex++;
+	if (hex < 24)
+		return str;
+	return psprintf("...%s", str + (len > 4 ? len - 4 : 0));
+}
 
 /*
  * Report a failed parse in core's words, with a detail naming the check.
@@ -33,7 +53,7 @@ report_bad_input(const char *str, SidParseResult r)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"",
-					"service_id", str),
+					"service_id", shown_input(str)),
 			 errdetail("%s", sid_parse_detail(r))));
 }
 
@@ -61,16 +81,6 @@ sid_datum(const SidValue *v)
 
 	*res = *v;
 	return PointerGetDatum(res);
-}
-
-/* A number's canonical text, palloc'd, for messages. */
-char *
-sid_number_text(Datum number)
-{
-	char	   *buf = palloc(SID_TEXT_LEN + 1);
-
-	sid_format((SidValue *) DatumGetPointer(number), buf);
-	return buf;
 }
 
 /*
@@ -126,7 +136,7 @@ service_id_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external \"%s\" value", "service_id"),
-				 errdetail("Value %s: %s", text, sid_parse_detail(r))));
+				 errdetail("Value %s: %s", shown_input(text), sid_parse_detail(r))));
 	}
 	return sid_datum(&v);
 }

@@ -232,7 +232,7 @@ SELECT is((SELECT count(*)::int FROM audit), (SELECT count(*)::int FROM audit_st
 -----------------------------------------------------------------------------
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 			WHERE c.relnamespace = 'service_id'::regnamespace AND c.relkind = 'v'),
-		  '{audit,filings,instances,numbers}'::text[], 'the schema has the four SPEC views');
+		  '{audit,filings,instances,numbers,summary}'::text[], 'the schema has the five SPEC views (summary since 1.2)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 			WHERE c.relnamespace = 'service_id'::regnamespace AND c.relkind = 'v'
 			  AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''),
@@ -244,8 +244,8 @@ SELECT is((SELECT array_agg(c.relname || '.' || a.attname ORDER BY c.relname, a.
 		  NULL::text[], 'every view column has a COMMENT');
 SELECT is((SELECT count(*)::int FROM pg_class c
 			 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-			WHERE c.relnamespace = 'service_id'::regnamespace AND c.relkind = 'v'), 40,
-		  'and there are 40 view columns to comment (12 + 9 + 10 + 9)');
+			WHERE c.relnamespace = 'service_id'::regnamespace AND c.relkind = 'v'), 54,
+		  'and there are 54 view columns to comment (12 + 9 + 10 + 9 + 14)');
 SELECT is((SELECT array_agg(f ORDER BY f) FROM unnest(ARRAY[
 			'service_id.apply_service_id(text,text,text)',
 			'service_id.apply_service_ids(text,text,integer,text)',

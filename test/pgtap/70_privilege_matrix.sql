@@ -3,7 +3,7 @@
 -- schema, the expected allow/deny, asserted; then real calls under SET ROLE.
 --
 -- The expected matrix is written out below, by hand, from SPEC sections 5
--- and 7: the read role gets SELECT on the four views only (plus what the
+-- and 7: the read role gets SELECT on the five views only (plus what the
 -- type and the instances view need to run); the usage role gets the API,
 -- SELECT/INSERT/UPDATE on instance and SELECT on product and region (plus
 -- the type); the stores (number_store, filing_store, audit_store,
@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION service_id;
 
-SELECT plan(484);
+SELECT plan(554);
 
 CREATE ROLE r_none;
 CREATE ROLE r_read;
@@ -69,9 +69,17 @@ INSERT INTO fn_expect VALUES
 	('service_id.gen_service_id()',                                              false, false, true,  true),
 	-- trigger functions: fired without a privilege check, called by nobody
 	('service_id.catalog_upsert()',                                              false, false, false, true),
-	('service_id.instance_guard()',                                              false, false, false, true),
-	('service_id.number_guard()',                                                false, false, false, true),
-	('service_id.filing_guard()',                                                false, false, false, true),
+	('service_id.instance_inserted()',                                           false, false, false, true),
+	('service_id.instance_delete_guard()',                                       false, false, false, true),
+	('service_id.instance_deleted()',                                            false, false, false, true),
+	('service_id.instance_keys_guard()',                                         false, false, false, true),
+	('service_id.number_inserted()',                                             false, false, false, true),
+	('service_id.number_update_guard()',                                         false, false, false, true),
+	('service_id.number_released()',                                            false, false, false, true),
+	('service_id.filing_insert_guard()',                                         false, false, false, true),
+	('service_id.filing_inserted()',                                             false, false, false, true),
+	('service_id.filing_update_guard()',                                         false, false, false, true),
+	('service_id.filing_ended()',                                                false, false, false, true),
 	('service_id.append_only()',                                                 false, false, false, true),
 	('service_id.usage_guard()',                                                 false, false, false, true),
 	-- the API
@@ -85,6 +93,11 @@ INSERT INTO fn_expect VALUES
 	('service_id.cancel_filing(bigint)',                                         false, false, true,  true),
 	('service_id.remove_access(bigint)',                                         false, false, true,  true),
 	('service_id.expire_service_ids()',                                          false, false, true,  true),
+	('service_id.account_numbers(text)',                                         false, false, true,  true),
+	('service_id.account_instances(text)',                                       false, false, true,  true),
+	-- scheduling is the owner's
+	('service_id.schedule_expiry(text)',                                         false, false, false, true),
+	('service_id.unschedule_expiry()',                                           false, false, false, true),
 	-- granting is the owner's
 	('service_id.grant_usage(regrole)',                                          false, false, false, true),
 	('service_id.grant_read(regrole)',                                           false, false, false, true),
@@ -111,6 +124,7 @@ SELECT r.rel, p.priv, false,
 	('service_id.instances',       'S',   ''),
 	('service_id.filings',         'S',   ''),
 	('service_id.audit',           'S',   ''),
+	('service_id.summary',         'S',   ''),
 	('service_id.instance',        '',    'SIU'),
 	('service_id.product',         '',    'S'),
 	('service_id.region',          '',    'S'),
@@ -146,13 +160,13 @@ $$;
 SELECT set_eq(
 	$$SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'service_id'::regnamespace$$,
 	$$SELECT fn FROM fn_expect$$,
-	'the function matrix lists exactly the functions of schema service_id (38)');
+	'the function matrix lists exactly the functions of schema service_id (50)');
 
 SELECT set_eq(
 	$$SELECT c.oid::regclass::text FROM pg_class c
 	   WHERE c.relnamespace = 'service_id'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p')$$,
 	$$SELECT DISTINCT rel FROM rel_expect$$,
-	'the relation matrix lists exactly the tables, views and sequences of schema service_id (13)');
+	'the relation matrix lists exactly the tables, views and sequences of schema service_id (14)');
 
 -------------------------------------------------------------------------------
 -- Schema and type
