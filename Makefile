@@ -44,3 +44,4 @@ bench: deps all install
 # 10 million libFuzzer executions of the pure parser.
 fuzz: deps
 	@bash test/fuzz/run.sh
+include mk/dist.mk
