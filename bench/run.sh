@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: service_id against its baselines.
 #
-#   bash bench/run.sh            the full benchmark (about 23 minutes on 2
+#   bash bench/run.sh            the full benchmark (about 26 minutes on 2
 #                                cores); writes bench/results.md,
-#                                bench/results.tsv and bench/chart.png
+#                                bench/results.tsv (every run),
+#                                bench/ratios.tsv (every ratio beside its
+#                                target) and bench/chart.png
 #   bash bench/run.sh --smoke    every pgbench script, the loader, the type
 #                                measurements and the chart, tiny and fast
 #                                (for `make test`); writes nothing under
@@ -11,15 +13,22 @@
 #
 # It makes a throwaway cluster with pg_virtualenv (fsync = on,
 # synchronous_commit = on, full_page_writes = on: durable), and in it:
+#   0. checks the PL/pgSQL baseline of apply_service_id
+#      (bench/plpgsql_apply.sql, schema plbase) against the C function:
+#      the same outcome for the same calls, the same rows written
+#      (bench/plpgsql_check.sql, in a database of its own);
 #   1. parses 1 M texts as service_id and as uuid, and builds btree indexes
 #      on 1 M values of each (bench/type_costs.sql);
 #   2. with fsync = on, runs each subject alternated with its baseline
 #      (ABBA order across rounds), at 1 and 2 clients, ROUNDS rounds of
 #      SECONDS each:
-#        apply_service_id            vs the floor (one uuid-keyed INSERT)
+#        apply_service_id            vs the floor (one uuid-keyed INSERT),
+#                                    and the PL/pgSQL apply in the same
+#                                    rounds (C, floor, PL/pgSQL, then the
+#                                    reverse order in the next round)
 #        register_filing             vs the floor plus the same queue read
 #        check_instance              vs a primary-key SELECT of the instance
-#   3. the same write pairs with fsync = off (pure CPU cost; the read-only
+#   3. the same write runs with fsync = off (pure CPU cost; the read-only
 #      pair does not commit anything, so fsync does not enter it);
 #   4. at scale: a database with 1 M more instances and 5 M more numbers
 #      (bench/load_scale.sh, timed) against an identical one without them,
@@ -29,7 +38,8 @@
 # every round trip.  Medians over the rounds; a ratio is the median of the
 # per-round ratios of the paired runs.  Every write run is checked
 # afterwards: as many numbers issued (or filings registered) as pgbench
-# counted transactions.  The build measured is the one installed when the
+# counted transactions (for the PL/pgSQL apply, as many numbers and audit
+# rows in plbase).  The build measured is the one installed when the
 # run starts (the library is copied; see "The build under test" below).
 #
 # Environment: BENCH_SECONDS (default 12), BENCH_ROUNDS (3),
@@ -107,10 +117,12 @@ set_fsync() {
 
 # ---------------------------------------------------------------------------
 # Databases, pools and queues.  Per database: pmax (highest p- instance),
-# the apply pool segment (lo, n) and its next free slot (base); rmax
-# (highest r- instance) and qsize (numbers in bench_queue).
+# the apply pool segment (lo, n) and its next free slot (base) for the C
+# apply, and for the PL/pgSQL one (pl_base: plbase keeps counters of its
+# own on the same instances); rmax (highest r- instance) and qsize (numbers
+# in bench_queue); plbase (1 where bench/plpgsql_apply.sql is loaded).
 # ---------------------------------------------------------------------------
-declare -A PMAX SEG_LO SEG_N SEG_BASE RMAX QSIZE
+declare -A PMAX SEG_LO SEG_N SEG_BASE PL_BASE RMAX QSIZE PLBASE
 # Highest tps measured so far per script, fsync setting and client count,
 # to size the pool and the queue for the next run (twice that, as the
 # machine's load can swing a run's speed);
@@ -118,9 +130,10 @@ declare -A PMAX SEG_LO SEG_N SEG_BASE RMAX QSIZE
 # two cores can do (an underestimate would let apply reach an instance whose
 # allowance is used up, and the run fail).
 declare -A EST
-est() {										# est SCRIPT C
+est() {										# est SCRIPT C [SCRIPT_MEASURED_INSTEAD]
 	local k v best=30000
 	[ -n "${EST[$1/$FSYNC/$2]:-}" ] && { echo $((EST[$1/$FSYNC/$2] * 2 + 100)); return; }
+	[ -n "${3:-}" ] && [ -n "${EST[$3/$FSYNC/$2]:-}" ] && { echo $((EST[$3/$FSYNC/$2] * 2 + 100)); return; }
 	for k in "${!EST[@]}"; do v=${EST[$k]}; [ $((2 * v)) -gt "$best" ] && best=$((2 * v)); done
 	echo "$best"
 }
@@ -140,28 +153,45 @@ make_db() {									# make_db DB
 	createdb "$1"
 	"${PSQL[@]}" -d "$1" -f "$here/setup.sql" >/dev/null
 	# Point the extension's C functions at the copy of the library.
+	# (module_pathname: '$libdir/service_id' up to 1.1, the bare 'service_id',
+	# found through dynamic_library_path, from 1.2)
 	n=$(q "$1" "WITH u AS (UPDATE pg_catalog.pg_proc SET probin = '$LIBCOPY'
-					 WHERE probin = '\$libdir/service_id' RETURNING 1) SELECT count(*) FROM u")
+					 WHERE probin ~ '(^|/)service_id(\\.so)?\$' RETURNING 1) SELECT count(*) FROM u")
 	[ "$n" -gt 0 ] && [ "$(q "$1" "SELECT count(*) FROM pg_catalog.pg_proc
-									WHERE probin LIKE '%service_id' AND probin <> '$LIBCOPY'")" = 0 ] ||
+									WHERE probin ~ 'service_id' AND probin <> '$LIBCOPY'")" = 0 ] ||
 		die "$1: could not point the extension's functions at $LIBCOPY"
-	PMAX[$1]=0 SEG_LO[$1]=1 SEG_N[$1]=0 SEG_BASE[$1]=0 RMAX[$1]=0 QSIZE[$1]=0
+	PMAX[$1]=0 SEG_LO[$1]=1 SEG_N[$1]=0 SEG_BASE[$1]=0 PL_BASE[$1]=0 RMAX[$1]=0 QSIZE[$1]=0 PLBASE[$1]=0
 }
 
-# A fresh apply segment of m eligible instances with no numbers yet.
+# The PL/pgSQL baseline in schema plbase (its tables copied from the
+# extension's as they are now).
+load_plbase() {								# load_plbase DB
+	"${PSQL[@]}" -d "$1" -f "$here/plpgsql_apply.sql" >/dev/null
+	PLBASE[$1]=1
+}
+
+# A fresh apply segment of m eligible instances with no numbers yet (and,
+# where plbase is loaded, their plbase counter rows, which the extension's
+# instance trigger makes for service_id).
 new_segment() {								# new_segment DB M
 	local db=$1 m=$2 lo=$((PMAX[$1] + 1))
 	load "$db" -p p- -s "$lo" -i "$m" -k 0 --no-vacuum
-	SEG_LO[$db]=$lo SEG_N[$db]=$m SEG_BASE[$db]=0 PMAX[$db]=$((lo + m - 1))
+	[ "${PLBASE[$db]}" = 1 ] &&
+		q "$db" "INSERT INTO plbase.instance_usage (instance_id)
+				 SELECT 'p-' || g FROM generate_series($lo, $((lo + m - 1))) g" >/dev/null
+	SEG_LO[$db]=$lo SEG_N[$db]=$m SEG_BASE[$db]=0 PL_BASE[$db]=0 PMAX[$db]=$((lo + m - 1))
 }
 
 # Enough slots for one apply run at c clients: slots used are below
-# base + c * (transactions + 1), and must stay below 5 * n.
-ensure_pool() {								# ensure_pool DB C
-	local db=$1 c=$2 need
+# base + c * (transactions + 1), and must stay below 5 * n.  SCRIPT apply
+# uses SEG_BASE, apply_plpgsql PL_BASE (its own counters); a new segment
+# serves both.
+ensure_pool() {								# ensure_pool DB C SCRIPT
+	local db=$1 c=$2 script=$3 need base
+	if [ "$script" = apply ]; then base=${SEG_BASE[$db]}; else base=${PL_BASE[$db]}; fi
 	if [ "$smoke" = 1 ]; then need=$((c * (c * SMOKE_TX + 1)))
-	else need=$((c * ($(est apply "$c") * SECONDS_PER_RUN + 1) + 1000)); fi
-	if [ $((5 * SEG_N[$db] - SEG_BASE[$db])) -lt "$need" ]; then
+	else need=$((c * ($(est "$script" "$c" apply) * SECONDS_PER_RUN + 1) + 1000)); fi
+	if [ $((5 * SEG_N[$db] - base)) -lt "$need" ]; then
 		local m=$(((need + 4) / 5 * 2)); [ "$m" -ge "$POOL0" ] || m=$POOL0
 		log "$db: new apply pool segment of $m instances (p-$((PMAX[$db] + 1)) on)"
 		new_segment "$db" "$m"
@@ -225,7 +255,7 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 	local phase=$1 pair=$2 role=$3 script=$4 db=$5 c=$6 r=$7 before after
 	case $script in
 		apply)
-			ensure_pool "$db" "$c"
+			ensure_pool "$db" "$c" apply
 			before=$(seqval "$db" service_id.audit_event_id_seq)
 			pgb "$db" apply "$c" k=0 base="${SEG_BASE[$db]}" nc="$c" lo="${SEG_LO[$db]}" n="${SEG_N[$db]}"
 			after=$(seqval "$db" service_id.audit_event_id_seq)
@@ -233,6 +263,19 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 				die "apply on $db: $NTX transactions but $((after - before)) numbers issued"
 			SEG_BASE[$db]=$((SEG_BASE[$db] + c * (NTX + 1)))
 			remember apply "$c" "$TPS"
+			;;
+		apply_plpgsql)
+			[ "${PLBASE[$db]}" = 1 ] || die "$db has no plbase schema"
+			ensure_pool "$db" "$c" apply_plpgsql
+			before=$(q "$db" "SELECT (SELECT count(*) FROM plbase.number_store) || ' ' ||
+								  (SELECT count(*) FROM plbase.audit_store)")
+			pgb "$db" apply_plpgsql "$c" k=0 base="${PL_BASE[$db]}" nc="$c" lo="${SEG_LO[$db]}" n="${SEG_N[$db]}"
+			after=$(q "$db" "SELECT (SELECT count(*) FROM plbase.number_store) || ' ' ||
+								 (SELECT count(*) FROM plbase.audit_store)")
+			[ $((${after% *} - ${before% *})) = "$NTX" ] && [ $((${after#* } - ${before#* })) = "$NTX" ] ||
+				die "PL/pgSQL apply on $db: $NTX transactions but $((${after% *} - ${before% *})) numbers and $((${after#* } - ${before#* })) audit rows"
+			PL_BASE[$db]=$((PL_BASE[$db] + c * (NTX + 1)))
+			remember apply_plpgsql "$c" "$TPS"
 			;;
 		register)
 			ensure_queue "$db" "$c"
@@ -254,7 +297,7 @@ measure() {									# measure PHASE PAIR ROLE SCRIPT DB C ROUND
 	lib_check
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$pair" "$FSYNC" "$c" "$r" \
 		"$role" "$script" "$db" "$TPS" "$NTX" >>"$tsv"
-	log "$(printf '%-6s %-9s fsync=%-3s c=%d round %d  %-8s %-12s %-12s %9.0f tps' \
+	log "$(printf '%-6s %-9s fsync=%-3s c=%d round %d  %-8s %-13s %-12s %9.0f tps' \
 		"$phase" "$pair" "$FSYNC" "$c" "$r" "$role" "$script" "$db" "$TPS")"
 }
 
@@ -267,6 +310,22 @@ pair() {									# pair PHASE PAIR C ROUND SUBJ_SCRIPT SUBJ_DB BASE_SCRIPT BASE_
 	else
 		measure "$phase" "$name" baseline "$7" "$8" "$c" "$r"
 		measure "$phase" "$name" subject "$5" "$6" "$c" "$r"
+	fi
+}
+
+# The apply trio: the C apply, the floor and the PL/pgSQL apply in one
+# round, C first in odd rounds and PL/pgSQL first in even ones (the floor
+# always between them), so that drifts fall alike on both implementations.
+trio() {									# trio PHASE PAIR C ROUND DB
+	local phase=$1 name=$2 c=$3 r=$4 db=$5
+	if [ $((r % 2)) = 1 ]; then
+		measure "$phase" "$name" subject apply "$db" "$c" "$r"
+		measure "$phase" "$name" baseline floor "$db" "$c" "$r"
+		measure "$phase" "$name" plpgsql apply_plpgsql "$db" "$c" "$r"
+	else
+		measure "$phase" "$name" plpgsql apply_plpgsql "$db" "$c" "$r"
+		measure "$phase" "$name" baseline floor "$db" "$c" "$r"
+		measure "$phase" "$name" subject apply "$db" "$c" "$r"
 	fi
 }
 
@@ -294,7 +353,8 @@ lib_check() {
 		log "note: $LIB was reinstalled $LIB_CHANGED; this run goes on measuring its copy"
 	fi
 }
-for db in bench_type bench bench_small bench_large; do make_db "$db"; done
+for db in bench_type bench bench_small bench_large bench_plcheck; do make_db "$db"; done
+load_plbase bench
 POSTMASTER=$(head -1 "$(q postgres 'SHOW data_directory')/postmaster.pid")
 ALL_CPUS=0-$(($(nproc) - 1)) PIN_CPU=$(($(nproc) - 1))
 taskset -p "$POSTMASTER" >/dev/null || die "cannot read the postmaster's CPU affinity"
@@ -304,9 +364,25 @@ settings=$(q postgres "SELECT string_agg(name || ' = ' || current_setting(name),
 	  'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_sync_method', 'autovacuum')")
 log "PostgreSQL $pgversion; $settings"
 if [ "$smoke" = 0 ]; then
-	runs=$(( ROUNDS * ${#CLIENTS[@]} * 2 * (3 + 2 + 2) ))
+	runs=$(( ROUNDS * ${#CLIENTS[@]} * (2 * (3 + 2 + 2) + 2) ))
 	log "plan: $runs pgbench runs of ${SECONDS_PER_RUN}s ($((runs * SECONDS_PER_RUN / 60)) min) plus loading"
 fi
+
+# ---------------------------------------------------------------------------
+# 0. The PL/pgSQL baseline against the C apply: the same calls, the same
+# outcomes and rows (bench/plpgsql_check.sql; its NOTICEs go to the log).
+# ---------------------------------------------------------------------------
+log "checking plbase.apply_service_id against service_id.apply_service_id (bench/plpgsql_check.sql)"
+load_plbase bench_plcheck
+if ! "${PSQL[@]}" -d bench_plcheck -f "$here/plpgsql_check.sql" >"$work/plcheck.txt" 2>&1; then
+	sed 's/^/    /' "$work/plcheck.txt" >&2
+	die "the PL/pgSQL baseline does not do what the C apply does"
+fi
+grep -E 'WARNING|: same SQLSTATE' "$work/plcheck.txt" | sed 's/^/    /' >&2 || true
+plcheck=$(sed -n 's/^.*NOTICE:  plpgsql check: \(.*\)$/\1/p' "$work/plcheck.txt" | tail -1)
+[ -n "$plcheck" ] || die "bench/plpgsql_check.sql printed no summary"
+log "plpgsql check: $plcheck"
+dropdb bench_plcheck
 
 # ---------------------------------------------------------------------------
 # 1. The type against uuid.
@@ -331,7 +407,7 @@ for FSYNC in on off; do
 	set_fsync "$FSYNC"
 	for r in $(seq "$ROUNDS"); do
 		for c in "${CLIENTS[@]}"; do
-			pair small apply "$c" "$r" apply bench floor bench
+			trio small apply "$c" "$r" bench
 			pair small register "$c" "$r" register bench floor_queue bench
 			[ "$FSYNC" = on ] && pair small check "$c" "$r" check bench pk_select bench
 		done
@@ -381,7 +457,8 @@ lib_check
 R_LIB="a copy of $LIB taken at the start (sha256 $LIB_SUM…, installed $LIB_DATE)"
 export R_LIB R_LIB_CHANGED=$LIB_CHANGED R_COMMIT R_PGVERSION=$pgversion R_SETTINGS=$settings R_SECONDS=$SECONDS_PER_RUN R_ROUNDS=$ROUNDS \
 	R_SCALE_INSTANCES=$SCALE_INSTANCES R_SCALE_FSYNC=$SCALE_FSYNC R_LOAD_SECONDS=$load_seconds \
-	R_TOTAL=$total_seconds R_SMOKE=$smoke R_DB_SIZES=$db_sizes R_TYPE_N=$TYPE_N R_TYPE_ROUNDS=$TYPE_ROUNDS
+	R_TOTAL=$total_seconds R_SMOKE=$smoke R_DB_SIZES=$db_sizes R_TYPE_N=$TYPE_N R_TYPE_ROUNDS=$TYPE_ROUNDS \
+	R_PLCHECK=$plcheck
 bash "$here/report.sh" "$work" "$out"
 bulk=$(awk -v n="$SCALE_INSTANCES" 'BEGIN { if (n >= 1000000) printf "+%g M instances, +%g M numbers", n / 1e6, 5 * n / 1e6; else printf "+%d instances, +%d numbers", n, 5 * n }')
 gnuplot -e "datadir='$work'; outfile='$out/chart.png'; bulk='$bulk'" "$here/plot.gp" ||
