@@ -9,7 +9,7 @@ PGFILEDESC = "service_id - ICP-filing service identification numbers"
 
 # pg_regress: sql/X.sql against expected/X.out, install first, one file per
 # concern, uninstall last.
-REGRESS = install type_io type_ops api_errors views security uninstall upgrade
+REGRESS = install type_io type_ops api_errors views security uninstall hostile_install upgrade
 REGRESS_OPTS = --inputdir=.
 
 # Isolation specs live in test/isolation/{specs,expected}.

@@ -339,34 +339,31 @@ COMMENT ON COLUMN service_id.summary.allowance_remaining IS 'slots left over all
 --    were in force when 1.1 was installed or are now
 -----------------------------------------------------------------------------
 
--- An object new in 1.2 has only its owner's rights, then what the roles
--- that grant_usage() or grant_read() served before get with it.  An object
--- of 1.1 keeps, for each role, only what grant_usage() or grant_read() can
--- have given it: nothing to PUBLIC, no TRIGGER, no write beyond the
--- application's INSERT and UPDATE of instances.
+-- The roles grant_usage() and grant_read() served under 1.1 are those that
+-- hold the pair only those functions give (a role some default privilege
+-- favoured may hold more, which goes; one that holds less was not served).
+-- Every member, and the schema, is left with its owner's rights alone, as
+-- a fresh install leaves them; then grant_usage() and grant_read() of 1.2
+-- give those roles what they give.
 DO $privileges$
 DECLARE
 	ext pg_catalog.oid := (SELECT oid FROM pg_catalog.pg_extension
 							WHERE extname OPERATOR(pg_catalog.=) 'service_id');
-	fresh text[] := ARRAY[
-		'FUNCTION service_id.instance_inserted()', 'FUNCTION service_id.instance_delete_guard()',
-		'FUNCTION service_id.instance_deleted()', 'FUNCTION service_id.instance_keys_guard()',
-		'FUNCTION service_id.number_inserted()', 'FUNCTION service_id.number_update_guard()',
-		'FUNCTION service_id.number_released()', 'FUNCTION service_id.filing_insert_guard()',
-		'FUNCTION service_id.filing_inserted()', 'FUNCTION service_id.filing_update_guard()',
-		'FUNCTION service_id.filing_ended()', 'FUNCTION service_id.account_numbers(text)',
-		'FUNCTION service_id.account_instances(text)', 'FUNCTION service_id.schedule_expiry(text)',
-		'FUNCTION service_id.unschedule_expiry()', 'TABLE service_id.summary'];
-	never text[] := ARRAY[
-		'FUNCTION service_id.grant_usage(regrole)', 'FUNCTION service_id.grant_read(regrole)',
-		'FUNCTION service_id.service_id_sortsupport(internal)', 'FUNCTION service_id.catalog_upsert()',
-		'FUNCTION service_id.usage_guard()', 'FUNCTION service_id.append_only()',
-		'TABLE service_id.instance_usage', 'TABLE service_id.number_store',
-		'TABLE service_id.filing_store', 'TABLE service_id.audit_store',
-		'SEQUENCE service_id.filing_id_seq', 'SEQUENCE service_id.audit_event_id_seq'];
 	obj record;
-	a record;
-	allowed text[];
+	grantee pg_catalog.oid;
+	served record;
+	usage_roles pg_catalog.oid[] := ARRAY(
+		SELECT r.oid FROM pg_catalog.pg_roles r
+		 WHERE pg_catalog.has_function_privilege(r.oid, 'service_id.apply_service_id(text, text, text)', 'EXECUTE')
+		   AND pg_catalog.has_table_privilege(r.oid, 'service_id.instance', 'INSERT')
+		   AND NOT r.rolsuper AND r.rolname OPERATOR(pg_catalog.<>) current_user);
+	read_roles pg_catalog.oid[] := ARRAY(
+		SELECT r.oid FROM pg_catalog.pg_roles r
+		 WHERE pg_catalog.has_table_privilege(r.oid, 'service_id.numbers', 'SELECT')
+		   AND pg_catalog.has_function_privilege(r.oid,
+				'service_id.eligibility_reasons(int, bool, int, int, bool, bool, text, int, timestamptz, text, bool, bool, int)',
+				'EXECUTE')
+		   AND NOT r.rolsuper AND r.rolname OPERATOR(pg_catalog.<>) current_user);
 BEGIN
 	FOR obj IN
 		SELECT pg_catalog.format('SCHEMA %I', n.nspname) AS name, n.nspowner AS owner, n.nspacl AS acl
@@ -394,48 +391,23 @@ BEGIN
 		   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
 		   AND d.refobjid OPERATOR(pg_catalog.=) ext AND d.deptype OPERATOR(pg_catalog.=) 'e'
 	LOOP
-		allowed := CASE
-			WHEN obj.name OPERATOR(pg_catalog.=) ANY (fresh || never) THEN '{}'
-			WHEN obj.name OPERATOR(pg_catalog.=) 'TABLE service_id.instance' THEN '{SELECT,INSERT,UPDATE}'
-			WHEN obj.name LIKE 'TABLE %' THEN '{SELECT}'
-			WHEN obj.name LIKE 'FUNCTION %' THEN '{EXECUTE}'
-			ELSE '{USAGE}' END;
 		EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC CASCADE', obj.name);
-		FOR a IN
-			SELECT x.grantee, x.privilege_type, x.is_grantable
-			  FROM pg_catalog.aclexplode(obj.acl) x
-			 WHERE x.grantee OPERATOR(pg_catalog.<>) 0
-			   AND x.grantee OPERATOR(pg_catalog.<>) obj.owner
+		FOR grantee IN
+			SELECT DISTINCT a.grantee FROM pg_catalog.aclexplode(obj.acl) a
+			 WHERE a.grantee OPERATOR(pg_catalog.<>) 0
+			   AND a.grantee OPERATOR(pg_catalog.<>) obj.owner
 		LOOP
-			IF NOT a.privilege_type OPERATOR(pg_catalog.=) ANY (allowed) THEN
-				EXECUTE pg_catalog.format('REVOKE %s ON %s FROM %I CASCADE', a.privilege_type,
-										  obj.name, pg_catalog.pg_get_userbyid(a.grantee));
-			ELSIF a.is_grantable THEN
-				EXECUTE pg_catalog.format('REVOKE GRANT OPTION FOR %s ON %s FROM %I CASCADE',
-										  a.privilege_type, obj.name,
-										  pg_catalog.pg_get_userbyid(a.grantee));
-			END IF;
+			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %I CASCADE',
+									  obj.name, pg_catalog.pg_get_userbyid(grantee));
 		END LOOP;
 		EXECUTE pg_catalog.format('GRANT ALL ON %s TO %I', obj.name,
 								  pg_catalog.pg_get_userbyid(obj.owner));
 	END LOOP;
-
-	-- What grant_usage() and grant_read() give in 1.2 beside what they gave in 1.1.
-	FOR a IN
-		SELECT DISTINCT x.grantee FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) x
-		 WHERE p.oid OPERATOR(pg_catalog.=) 'service_id.apply_service_id(text, text, text)'::pg_catalog.regprocedure
-		   AND x.grantee OPERATOR(pg_catalog.<>) p.proowner AND x.grantee OPERATOR(pg_catalog.<>) 0
-	LOOP
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION service_id.account_numbers(text), service_id.account_instances(text) TO %I',
-								  pg_catalog.pg_get_userbyid(a.grantee));
+	FOR served IN SELECT unnest(usage_roles) AS role LOOP
+		PERFORM service_id.grant_usage(served.role::pg_catalog.regrole);
 	END LOOP;
-	FOR a IN
-		SELECT DISTINCT x.grantee FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x
-		 WHERE c.oid OPERATOR(pg_catalog.=) 'service_id.numbers'::pg_catalog.regclass
-		   AND x.grantee OPERATOR(pg_catalog.<>) c.relowner AND x.grantee OPERATOR(pg_catalog.<>) 0
-	LOOP
-		EXECUTE pg_catalog.format('GRANT SELECT ON service_id.summary TO %I',
-								  pg_catalog.pg_get_userbyid(a.grantee));
+	FOR served IN SELECT unnest(read_roles) AS role LOOP
+		PERFORM service_id.grant_read(served.role::pg_catalog.regrole);
 	END LOOP;
 END
 $privileges$;
