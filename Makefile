@@ -13,7 +13,7 @@ REGRESS = install type_io type_ops api_errors views security uninstall hostile_i
 REGRESS_OPTS = --inputdir=.
 
 # Isolation specs live in test/isolation/{specs,expected}.
-ISOLATION = apply_race apply_rr_race apply_vs_direct filing_number_race \
+ISOLATION = apply_race apply_rr_race apply_vs_direct filing_number_race catalog_cache notify \
 	revoke_vs_use website_race
 ISOLATION_OPTS = --inputdir=test/isolation
 

@@ -125,6 +125,9 @@ COMMENT ON COLUMN service_id.filing_store.status IS 'active, cancelled or access
 -- 4. The guards of 1.2 (src/sid_guards.c)
 -----------------------------------------------------------------------------
 
+CREATE FUNCTION service_id.catalog_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'sid_catalog_changed' LANGUAGE C;
+COMMENT ON FUNCTION service_id.catalog_changed() IS 'trigger: every backend reads product and region again after a change (they are cached)';
 CREATE FUNCTION service_id.instance_inserted() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_instance_inserted' LANGUAGE C;
 COMMENT ON FUNCTION service_id.instance_inserted() IS 'trigger: a new instance gets its allowance counter';
@@ -159,6 +162,13 @@ CREATE FUNCTION service_id.filing_ended() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_filing_ended' LANGUAGE C;
 COMMENT ON FUNCTION service_id.filing_ended() IS 'trigger: the end of a filing is audited';
 COMMENT ON FUNCTION service_id.usage_guard() IS 'trigger: the allowance counters are never written by hand';
+
+-- Each backend keeps a copy of the two catalogs (src/sid_rows.c); a change
+-- tells every backend to read them again.
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON service_id.product
+	FOR EACH STATEMENT EXECUTE FUNCTION service_id.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON service_id.region
+	FOR EACH STATEMENT EXECUTE FUNCTION service_id.catalog_changed();
 
 CREATE TRIGGER instance_inserted AFTER INSERT ON service_id.instance
 	FOR EACH ROW EXECUTE FUNCTION service_id.instance_inserted();

@@ -361,6 +361,9 @@ SELECT pg_catalog.pg_extension_config_dump('service_id.audit_event_id_seq', '');
 CREATE FUNCTION service_id.catalog_upsert() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_catalog_upsert' LANGUAGE C;
 COMMENT ON FUNCTION service_id.catalog_upsert() IS 'trigger: an INSERT of an existing catalog key replaces the row (how pg_restore brings back DBA edits of seed rows)';
+CREATE FUNCTION service_id.catalog_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'sid_catalog_changed' LANGUAGE C;
+COMMENT ON FUNCTION service_id.catalog_changed() IS 'trigger: every backend reads product and region again after a change (they are cached)';
 CREATE FUNCTION service_id.instance_inserted() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'sid_instance_inserted' LANGUAGE C;
 COMMENT ON FUNCTION service_id.instance_inserted() IS 'trigger: a new instance gets its allowance counter';
@@ -407,6 +410,12 @@ CREATE TRIGGER catalog_upsert BEFORE INSERT ON service_id.product
 	FOR EACH ROW EXECUTE FUNCTION service_id.catalog_upsert('product');
 CREATE TRIGGER catalog_upsert BEFORE INSERT ON service_id.region
 	FOR EACH ROW EXECUTE FUNCTION service_id.catalog_upsert('region');
+-- Each backend keeps a copy of the two catalogs (src/sid_rows.c); a change
+-- tells every backend to read them again.
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON service_id.product
+	FOR EACH STATEMENT EXECUTE FUNCTION service_id.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON service_id.region
+	FOR EACH STATEMENT EXECUTE FUNCTION service_id.catalog_changed();
 
 -- The application updates instances often (status, renewals): only AFTER
 -- triggers with WHEN, which cost nothing for a row that changes no key.

@@ -17,6 +17,8 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -24,6 +26,29 @@
 #include "sid_rows.h"
 
 static bool notify_enabled = false;
+
+/* The session user's name, looked up once (ALTER ROLE ... RENAME drops it). */
+static Oid	session_user_oid = InvalidOid;
+static NameData session_user_name;
+
+static void
+role_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	session_user_oid = InvalidOid;
+}
+
+static const char *
+session_user_text(void)
+{
+	Oid			user = GetSessionUserId();
+
+	if (user != session_user_oid)
+	{
+		namestrcpy(&session_user_name, GetUserNameFromId(user, false));
+		session_user_oid = user;
+	}
+	return NameStr(session_user_name);
+}
 
 static const char *const action_names[] = {
 	[SID_ISSUED] = "issued",
@@ -46,6 +71,7 @@ sid_audit_init(void)
 							 0,
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("service_id");
+	CacheRegisterSyscacheCallback(AUTHOID, role_changed, (Datum) 0);
 }
 
 static void
@@ -90,7 +116,7 @@ sid_audit(SidOp *op, const SidEvent *ev)
 	n[AUD_EVENT_ID] = false;
 	v[AUD_AT] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	n[AUD_AT] = false;
-	v[AUD_DB_USER] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+	v[AUD_DB_USER] = CStringGetTextDatum(session_user_text());
 	n[AUD_DB_USER] = false;
 	v[AUD_ACCOUNT_ID] = sid_text_datum(ev->account_id);
 	n[AUD_ACCOUNT_ID] = ev->account_id == NULL;

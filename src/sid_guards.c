@@ -36,6 +36,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -737,6 +738,24 @@ sid_catalog_upsert(PG_FUNCTION_ARGS)
 
 	/* The existing row took the new values: skip the insert. */
 	return replaced ? PointerGetDatum(NULL) : PointerGetDatum(tup);
+}
+
+/*
+ * catalog_changed() — AFTER INSERT, UPDATE, DELETE or TRUNCATE on product
+ * and region, for each statement: every backend drops its copy of the two
+ * tables (sid_rows.c) before its next call, this one at its next command.
+ */
+PG_FUNCTION_INFO_V1(sid_catalog_changed);
+Datum
+sid_catalog_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = guard_call(fcinfo, "catalog_changed", REL(SID_PRODUCT) | REL(SID_REGION),
+								 EVENTS(TRIGGER_EVENT_INSERT, TRIGGER_EVENT_UPDATE,
+										TRIGGER_EVENT_DELETE, TRIGGER_EVENT_TRUNCATE),
+								 NULL);
+
+	CacheInvalidateRelcache(td->tg_relation);
+	return PointerGetDatum(NULL);
 }
 
 /* ----------------------------------------------------------------------

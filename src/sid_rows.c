@@ -7,6 +7,7 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "sid_rows.h"
@@ -174,23 +175,139 @@ sid_decode_filing(const SidSchema *s, TupleTableSlot *slot, SidFilingRow *row)
  * ----------------------------------------------------------------------
  */
 
+/* ----------------------------------------------------------------------
+ * The catalogs, kept whole in this backend
+ *
+ * product and region are a few dozen rows that every apply and check reads.
+ * This backend keeps a copy of each, read as of the latest commit rather
+ * than with the caller's snapshot (a copy read with an old snapshot would
+ * outlive the invalidation that should have replaced it), and reads them
+ * again when sid_schema's generation moves: every statement that changes
+ * either table sends a relcache invalidation (the trigger catalog_changed),
+ * which every backend sees before its next call, and this one at its next
+ * command.
+ * ----------------------------------------------------------------------
+ */
+
+typedef struct RegionEntry
+{
+	char	   *region;
+	bool		mainland;
+} RegionEntry;
+
+typedef struct CatalogCopy
+{
+	uint64		generation;
+	MemoryContext cxt;
+	int			nproducts;
+	SidProductRow *products;	/* sorted by product */
+	int			nregions;
+	RegionEntry *regions;		/* sorted by region */
+} CatalogCopy;
+
+static CatalogCopy catalogs;
+
+static int
+product_cmp(const void *a, const void *b)
+{
+	return strcmp(((const SidProductRow *) a)->product, ((const SidProductRow *) b)->product);
+}
+
+static int
+region_cmp(const void *a, const void *b)
+{
+	return strcmp(((const RegionEntry *) a)->region, ((const RegionEntry *) b)->region);
+}
+
+static void
+load_catalogs(SidOp *op)
+{
+	const SidSchema *s = sid_op_schema(op);
+	MemoryContext cxt;
+	MemoryContext old;
+	SidScan    *scan;
+	TupleTableSlot *slot;
+	CatalogCopy copy = {0};
+	int			cap;
+
+	if (catalogs.cxt && catalogs.generation == s->generation)
+		return;
+
+	/* Built under the caller's context, so an error frees it; kept on success. */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "service_id catalogs",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	cap = 16;
+	copy.products = palloc(sizeof(SidProductRow) * cap);
+	scan = sid_seqscan_latest(op, SID_PRODUCT);
+	while ((slot = sid_scan_next(scan)) != NULL)
+	{
+		if (copy.nproducts == cap)
+			copy.products = repalloc(copy.products, sizeof(SidProductRow) * (cap *= 2));
+		sid_decode_product(s, slot, &copy.products[copy.nproducts]);
+		if (copy.products[copy.nproducts].product)
+			copy.nproducts++;
+	}
+	sid_scan_end(scan);
+
+	cap = 32;
+	copy.regions = palloc(sizeof(RegionEntry) * cap);
+	scan = sid_seqscan_latest(op, SID_REGION);
+	while ((slot = sid_scan_next(scan)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = sid_col(s, SID_REGION, slot, REG_REGION, &isnull);
+
+		if (isnull)
+			continue;
+		if (copy.nregions == cap)
+			copy.regions = repalloc(copy.regions, sizeof(RegionEntry) * (cap *= 2));
+		copy.regions[copy.nregions].region = TextDatumGetCString(d);
+		copy.regions[copy.nregions].mainland =
+			bool_col(s, SID_REGION, slot, REG_MAINLAND, &isnull);
+		copy.nregions++;
+	}
+	sid_scan_end(scan);
+	MemoryContextSwitchTo(old);
+
+	qsort(copy.products, copy.nproducts, sizeof(SidProductRow), product_cmp);
+	qsort(copy.regions, copy.nregions, sizeof(RegionEntry), region_cmp);
+	copy.generation = s->generation;
+	copy.cxt = cxt;
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	if (catalogs.cxt)
+		MemoryContextDelete(catalogs.cxt);
+	catalogs = copy;
+}
+
 bool
 sid_get_product(SidOp *op, const char *product, SidProductRow *row)
 {
-	TupleTableSlot *slot = sid_fetch(op, SID_PRODUCT_PKEY, CStringGetTextDatum(product));
+	SidProductRow key = {.product = (char *) product};
+	SidProductRow *found;
 
-	if (slot)
-		sid_decode_product(sid_op_schema(op), slot, row);
-	return slot != NULL;
+	load_catalogs(op);
+	found = bsearch(&key, catalogs.products, catalogs.nproducts,
+					sizeof(SidProductRow), product_cmp);
+	if (found == NULL)
+		return false;
+	*row = *found;
+	row->product = pstrdup(found->product);
+	row->hint = found->hint ? pstrdup(found->hint) : NULL;
+	return true;
 }
 
 bool
 sid_get_region_mainland(SidOp *op, const char *region)
 {
-	TupleTableSlot *slot = sid_fetch(op, SID_REGION_PKEY, CStringGetTextDatum(region));
-	bool		isnull;
+	RegionEntry key = {.region = (char *) region};
+	RegionEntry *found;
 
-	return slot && bool_col(sid_op_schema(op), SID_REGION, slot, REG_MAINLAND, &isnull);
+	load_catalogs(op);
+	found = bsearch(&key, catalogs.regions, catalogs.nregions,
+					sizeof(RegionEntry), region_cmp);
+	return found != NULL && found->mainland;
 }
 
 bool

@@ -9,6 +9,10 @@
  * while it is being built (each lock taken accepts them), so a build
  * counts them and starts again if one came in meanwhile.
  *
+ * A change of the catalogs product and region also invalidates it: their
+ * statement trigger (catalog_changed) sends a relcache invalidation, so the
+ * copies sid_rows.c keeps of those small tables follow every edit.
+ *
  * The build also checks what the C code assumes: the extension is at the
  * version this library serves, every column it reads exists, and the
  * tables it writes itself (instance_usage, number_store, filing_store,
@@ -94,6 +98,7 @@ static SidSchema schema;
 static bool schema_valid = false;
 static bool callbacks_registered = false;
 static uint64 invalidations = 0;
+static uint64 generations = 0;
 
 static bool
 is_ours(Oid relid)
@@ -283,6 +288,7 @@ sid_schema(void)
 		uint64		before = invalidations;
 
 		build();
+		schema.generation = ++generations;
 		schema_valid = (invalidations == before);
 	}
 	return &schema;

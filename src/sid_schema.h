@@ -115,6 +115,7 @@ typedef struct SidSchema
 	Oid			filing_seq;
 	Oid			audit_seq;
 	AttrNumber	attno[SID_NRELS][SID_MAXCOLS];
+	uint64		generation;		/* new with every build: caches above follow it */
 } SidSchema;
 
 /*

@@ -18,6 +18,7 @@
 #include "storage/lmgr.h"
 #include "catalog/pg_collation.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -55,6 +56,8 @@ sid_op_begin(SidOpMode mode)
 
 	op->mode = mode;
 	op->mcxt = mcxt;
+	/* a DBA's committed change of the catalogs counts from the next call on */
+	AcceptInvalidationMessages();
 	op->schema = sid_schema();
 	if (mode == SID_OP_WRITE)
 	{
@@ -136,6 +139,12 @@ sid_op_schema(SidOp *op)
  * ----------------------------------------------------------------------
  */
 
+/*
+ * The table, opened for this operation.  A writing operation opens the
+ * tables the extension writes (the counters, numbers, filings, audit) with
+ * RowExclusiveLock from the first read on, so that a write after a read
+ * takes no second lock; the instance and the catalogs are only read.
+ */
 static SidTable *
 table_for(SidOp *op, SidRelId r, bool write)
 {
@@ -147,23 +156,44 @@ table_for(SidOp *op, SidRelId r, bool write)
 	old = MemoryContextSwitchTo(op->mcxt);
 	if (t->rel == NULL)
 	{
-		t->rel = table_open(op->schema->rel[r], write ? RowExclusiveLock : AccessShareLock);
+		bool		writable = op->mode == SID_OP_WRITE &&
+			(r == SID_USAGE || r == SID_NUMBER || r == SID_FILING || r == SID_AUDIT);
+
+		t->rel = table_open(op->schema->rel[r], writable ? RowExclusiveLock : AccessShareLock);
 		t->slot = table_slot_create(t->rel, NULL);
+		t->for_write = writable;
 	}
-	else
+	else if (write)
 		LockRelationOid(op->schema->rel[r], RowExclusiveLock);
 	if (write)
 	{
 		Assert(op->mode == SID_OP_WRITE);
-		t->rri = makeNode(ResultRelInfo);
-		InitResultRelInfo(t->rri, t->rel, 0, NULL, 0);
-		ExecOpenIndices(t->rri, false);
-		t->wslot = ExecInitExtraTupleSlot(op->estate, RelationGetDescr(t->rel),
-										  &TTSOpsVirtual);
 		t->for_write = true;
 	}
 	MemoryContextSwitchTo(old);
 	return t;
+}
+
+/*
+ * The table's result relation and write slot, with its indexes open when
+ * with_indexes (always for an insert; for an update only when it cannot be
+ * HOT, which for the counters is almost never).
+ */
+static void
+target_for(SidOp *op, SidTable *t, bool with_indexes)
+{
+	MemoryContext old = MemoryContextSwitchTo(op->mcxt);
+
+	if (t->rri == NULL)
+	{
+		t->rri = makeNode(ResultRelInfo);
+		InitResultRelInfo(t->rri, t->rel, 0, NULL, 0);
+		t->wslot = ExecInitExtraTupleSlot(op->estate, RelationGetDescr(t->rel),
+										  &TTSOpsVirtual);
+	}
+	if (with_indexes && t->rri->ri_IndexRelationDescs == NULL)
+		ExecOpenIndices(t->rri, false);
+	MemoryContextSwitchTo(old);
 }
 
 /* The table an index belongs to. */
@@ -340,16 +370,20 @@ sid_visible(SidOp *op, TupleTableSlot *slot)
 struct SidScan
 {
 	KeyScan		ks;
+	Snapshot	registered;		/* a snapshot of the scan's own, or NULL */
 };
 
 static SidScan *
-scan_begin(SidOp *op, SidRelId rel, int index, Datum key)
+scan_begin(SidOp *op, SidRelId rel, int index, Datum key, bool latest)
 {
 	SidTable   *t = table_for(op, rel, false);
 	MemoryContext old = MemoryContextSwitchTo(op->mcxt);
 	SidScan    *scan = palloc0(sizeof(SidScan));
 
-	keyscan_open(&scan->ks, op, rel, index, key, GetActiveSnapshot(),
+	if (latest)
+		scan->registered = RegisterSnapshot(GetLatestSnapshot());
+	keyscan_open(&scan->ks, op, rel, index, key,
+				 latest ? scan->registered : GetActiveSnapshot(),
 				 table_slot_create(t->rel, NULL));
 	MemoryContextSwitchTo(old);
 	return scan;
@@ -358,13 +392,19 @@ scan_begin(SidOp *op, SidRelId rel, int index, Datum key)
 SidScan *
 sid_scan_begin(SidOp *op, SidIndexId index, Datum key)
 {
-	return scan_begin(op, index_table(index), index, key);
+	return scan_begin(op, index_table(index), index, key, false);
 }
 
 SidScan *
 sid_seqscan_begin(SidOp *op, SidRelId rel)
 {
-	return scan_begin(op, rel, -1, (Datum) 0);
+	return scan_begin(op, rel, -1, (Datum) 0, false);
+}
+
+SidScan *
+sid_seqscan_latest(SidOp *op, SidRelId rel)
+{
+	return scan_begin(op, rel, -1, (Datum) 0, true);
 }
 
 TupleTableSlot *
@@ -378,6 +418,8 @@ sid_scan_end(SidScan *scan)
 {
 	keyscan_close(&scan->ks);
 	ExecDropSingleTupleTableSlot(scan->ks.slot);
+	if (scan->registered)
+		UnregisterSnapshot(scan->registered);
 	pfree(scan);
 }
 
@@ -425,7 +467,10 @@ void
 sid_insert(SidOp *op, SidRelId rel, const Datum *values, const bool *nulls)
 {
 	SidTable   *t = table_for(op, rel, true);
-	TupleTableSlot *slot = fill_slot(op, rel, t, values, nulls);
+	TupleTableSlot *slot;
+
+	target_for(op, t, true);
+	slot = fill_slot(op, rel, t, values, nulls);
 
 	table_tuple_insert(t->rel, slot, op->cid, 0, NULL);
 	if (t->rri->ri_NumIndices > 0)
@@ -471,19 +516,25 @@ SidWriteResult
 sid_update(SidOp *op, SidRelId rel, ItemPointer tid, const Datum *values, const bool *nulls)
 {
 	SidTable   *t = table_for(op, rel, true);
-	TupleTableSlot *slot = fill_slot(op, rel, t, values, nulls);
+	TupleTableSlot *slot;
 	ItemPointerData otid = *tid;
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
 	bool		update_indexes;
 	TM_Result	result;
 
+	target_for(op, t, false);
+	slot = fill_slot(op, rel, t, values, nulls);
 	result = table_tuple_update(t->rel, &otid, slot, op->cid, GetActiveSnapshot(),
 								InvalidSnapshot, true, &tmfd, &lockmode,
 								&update_indexes);
-	if (result == TM_Ok && update_indexes && t->rri->ri_NumIndices > 0)
-		list_free(ExecInsertIndexTuples(t->rri, slot, op->estate,
-										true, false, NULL, NIL));
+	if (result == TM_Ok && update_indexes)
+	{
+		target_for(op, t, true);
+		if (t->rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(t->rri, slot, op->estate,
+											true, false, NULL, NIL));
+	}
 	ResetPerTupleExprContext(op->estate);
 	return concurrent_change(op, result, &tmfd);
 }

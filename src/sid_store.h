@@ -87,6 +87,8 @@ extern bool sid_visible(SidOp *op, TupleTableSlot *slot);
 extern SidScan *sid_scan_begin(SidOp *op, SidIndexId index, Datum key);
 /* Every visible row of a table, in physical order. */
 extern SidScan *sid_seqscan_begin(SidOp *op, SidRelId rel);
+/* The same, as of now: every committed row, whatever this operation's snapshot. */
+extern SidScan *sid_seqscan_latest(SidOp *op, SidRelId rel);
 extern TupleTableSlot *sid_scan_next(SidScan *scan);
 extern void sid_scan_end(SidScan *scan);
 

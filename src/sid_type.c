@@ -64,13 +64,26 @@ report_bad_input(const char *str, SidParseResult r)
 void
 sid_generate(SidValue *out)
 {
-	unsigned char random[SID_RANDOM_BYTES];
+	/*
+	 * pg_strong_random costs far more per call than per byte, so this
+	 * backend draws for 32 numbers at a time and hands the bytes out once
+	 * each, wiping them as they go.  Every backend (and parallel worker)
+	 * starts with an empty pool of its own: none is shared across fork().
+	 */
+	static unsigned char pool[SID_RANDOM_BYTES * 32];
+	static int	pool_left = 0;
 
-	if (!pg_strong_random(random, sizeof(random)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate random values")));
-	sid_from_random(random, out);
+	if (pool_left < SID_RANDOM_BYTES)
+	{
+		if (!pg_strong_random(pool, sizeof(pool)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate random values")));
+		pool_left = sizeof(pool);
+	}
+	pool_left -= SID_RANDOM_BYTES;
+	sid_from_random(pool + pool_left, out);
+	explicit_bzero(pool + pool_left, SID_RANDOM_BYTES);
 }
 
 /* A palloc'd copy, as a Datum. */

@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION service_id;
 
-SELECT plan(554);
+SELECT plan(558);
 
 CREATE ROLE r_none;
 CREATE ROLE r_read;
@@ -69,6 +69,7 @@ INSERT INTO fn_expect VALUES
 	('service_id.gen_service_id()',                                              false, false, true,  true),
 	-- trigger functions: fired without a privilege check, called by nobody
 	('service_id.catalog_upsert()',                                              false, false, false, true),
+	('service_id.catalog_changed()',                                             false, false, false, true),
 	('service_id.instance_inserted()',                                           false, false, false, true),
 	('service_id.instance_delete_guard()',                                       false, false, false, true),
 	('service_id.instance_deleted()',                                            false, false, false, true),
@@ -160,7 +161,7 @@ $$;
 SELECT set_eq(
 	$$SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'service_id'::regnamespace$$,
 	$$SELECT fn FROM fn_expect$$,
-	'the function matrix lists exactly the functions of schema service_id (50)');
+	'the function matrix lists exactly the functions of schema service_id (51)');
 
 SELECT set_eq(
 	$$SELECT c.oid::regclass::text FROM pg_class c
