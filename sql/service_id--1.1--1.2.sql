@@ -83,6 +83,37 @@ BEGIN
 END
 $websites$;
 
+-- Ids: the tables' CHECKs use the API's own rule (1.1 used a pattern that
+-- let Unicode spaces such as U+00A0 through, which the API then refused).
+CREATE FUNCTION service_id.valid_identifier(text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'sid_valid_identifier' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION service_id.valid_identifier(text) IS
+	'true for an account, instance, shop or region id: 1 to 255 characters, none of them white space or a control character (the rule of the API and of the tables'' CHECKs)';
+DO $ids$
+DECLARE
+	bad bigint := (SELECT count(*) FROM service_id.instance
+					WHERE NOT service_id.valid_identifier(instance_id)
+					   OR NOT service_id.valid_identifier(account_id))
+				+ (SELECT count(*) FROM service_id.region
+					WHERE NOT service_id.valid_identifier(region));
+BEGIN
+	IF bad > 0 THEN
+		RAISE EXCEPTION '% instances or regions have an id with white space or a control character', bad
+			USING ERRCODE = 'check_violation',
+				  DETAIL = 'Version 1.2 holds instance, account and region ids to the rule the API always applied.',
+				  HINT = 'Find them with service_id.valid_identifier(), correct them, and update again.';
+	END IF;
+END
+$ids$;
+ALTER TABLE service_id.instance
+	DROP CONSTRAINT instance_instance_id_check,
+	ADD CONSTRAINT instance_instance_id_check CHECK (service_id.valid_identifier(instance_id)),
+	DROP CONSTRAINT instance_account_id_check,
+	ADD CONSTRAINT instance_account_id_check CHECK (service_id.valid_identifier(account_id));
+ALTER TABLE service_id.region
+	DROP CONSTRAINT region_region_check,
+	ADD CONSTRAINT region_region_check CHECK (service_id.valid_identifier(region));
+
 -----------------------------------------------------------------------------
 -- 3. Keys and indexes
 -----------------------------------------------------------------------------

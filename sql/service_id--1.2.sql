@@ -146,6 +146,11 @@ CREATE FUNCTION service_id.is_valid(text) RETURNS boolean
 COMMENT ON FUNCTION service_id.is_valid(text) IS
 	'true when the text is a well-formed service identification number (format, version, check value); never raises';
 
+CREATE FUNCTION service_id.valid_identifier(text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'sid_valid_identifier' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION service_id.valid_identifier(text) IS
+	'true for an account, instance, shop or region id: 1 to 255 characters, none of them white space or a control character (the rule of the API and of the tables'' CHECKs)';
+
 CREATE FUNCTION service_id.gen_service_id() RETURNS service_id.service_id
 	AS 'MODULE_PATHNAME', 'service_id_generate' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION service_id.gen_service_id() IS
@@ -206,7 +211,7 @@ INSERT INTO service_id.product VALUES
 	 'CDN needs no service identification number. The domain only needs an ICP filing number.');
 
 CREATE TABLE service_id.region (
-	region text PRIMARY KEY CHECK (region ~ '^[^[:space:][:cntrl:]]{1,255}$'),
+	region text PRIMARY KEY CHECK (service_id.valid_identifier(region)),
 	mainland bool NOT NULL DEFAULT false
 );
 COMMENT ON TABLE service_id.region IS 'regions; only mainland-China regions qualify, unknown regions count as not mainland';
@@ -226,8 +231,8 @@ INSERT INTO service_id.region VALUES
 -----------------------------------------------------------------------------
 
 CREATE TABLE service_id.instance (
-	instance_id text PRIMARY KEY CHECK (instance_id ~ '^[^[:space:][:cntrl:]]{1,255}$'),
-	account_id text NOT NULL CHECK (account_id ~ '^[^[:space:][:cntrl:]]{1,255}$'),
+	instance_id text PRIMARY KEY CHECK (service_id.valid_identifier(instance_id)),
+	account_id text NOT NULL CHECK (service_id.valid_identifier(account_id)),
 	product text NOT NULL REFERENCES service_id.product,
 	region text NOT NULL,
 	billing text NOT NULL CHECK (billing IN ('subscription', 'pay_as_you_go')),

@@ -69,7 +69,8 @@ static const char *const usage_grants[] = {
 	" service_id.remove_access(bigint),"
 	" service_id.expire_service_ids(),"
 	" service_id.account_numbers(text),"
-	" service_id.account_instances(text) TO %s",
+	" service_id.account_instances(text),"
+	" service_id.valid_identifier(text) TO %s",
 	"GRANT SELECT, INSERT, UPDATE ON service_id.instance TO %s",
 	"GRANT SELECT ON service_id.product, service_id.region TO %s",
 	NULL

@@ -313,6 +313,21 @@ service_id_is_valid(PG_FUNCTION_ARGS)
 }
 
 /*
+ * valid_identifier(text) — is this an account, instance, shop or region id
+ * (1 to 255 characters, no white space or control character)?  The CHECK
+ * constraints of service_id.instance and service_id.region use it, so the
+ * tables and the API hold ids to one rule (sid_valid_ident).
+ */
+PG_FUNCTION_INFO_V1(sid_valid_identifier);
+Datum
+sid_valid_identifier(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_BOOL(sid_valid_ident(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
+/*
  * gen_service_id() — a fresh random valid number, recorded nowhere.
  */
 PG_FUNCTION_INFO_V1(service_id_generate);

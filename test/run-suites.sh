@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run inside pg_virtualenv (PGHOST, PGPORT, PGUSER, PGPASSWORD are set):
-# pg_regress and isolation specs, then pgTAP.  Logs go to $1.
+# pg_regress and isolation specs, pgTAP, the reference's examples and the
+# example application.  Logs and exit statuses go to $1 (NAME.log, NAME.rc).
 set -u
 out=$1
 
@@ -21,4 +22,20 @@ if ls test/pgtap/*.sql >/dev/null 2>&1; then
 	echo $? >"$out/pgtap.rc"
 	grep -E '^test/|not ok|^Files=|^Result|Failed|Dubious|Parse errors' "$out/pgtap.log"
 	dropdb sid_pgtap
+fi
+
+# The examples of doc/reference.md, run and compared with the output it shows.
+if [ -f test/doc/run.sh ]; then
+	echo "== reference examples"
+	bash test/doc/run.sh --use-existing >"$out/doc.log" 2>&1
+	echo $? >"$out/doc.rc"
+	grep -E '^(not )?ok |^# |^1\.\.' "$out/doc.log" | tail -n 100
+fi
+
+# The example application, as an application role.
+if [ -f examples/test.sh ]; then
+	echo "== example application"
+	bash examples/test.sh --use-existing >"$out/example.log" 2>&1
+	echo $? >"$out/example.rc"
+	grep -E '^(not )?ok |^# |^1\.\.' "$out/example.log" | tail -n 100
 fi

@@ -24,12 +24,6 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN ARRAY[s, m, nullif(d, ''), nullif(h, '')];
 END $$;
 
-CREATE FUNCTION pg_temp.state(name text) RETURNS text LANGUAGE sql AS $$
-	SELECT state FROM service_id.numbers WHERE number OPERATOR(service_id.=) pg_temp.n(name)
-$$;
-CREATE FUNCTION pg_temp.consumed(id text) RETURNS int LANGUAGE sql AS $$
-	SELECT consumed FROM service_id.check_instance(id)
-$$;
 
 CALL pg_temp.inst('i-ok');
 CALL pg_temp.inst('i-other', account => 'acc-2');

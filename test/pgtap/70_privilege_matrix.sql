@@ -25,7 +25,7 @@ BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION service_id;
 
-SELECT plan(558);
+SELECT plan(562);
 
 CREATE ROLE r_none;
 CREATE ROLE r_read;
@@ -65,6 +65,8 @@ INSERT INTO fn_expect VALUES
 	('service_id.service_id(uuid)',                                              false, true,  true,  true),
 	('service_id.text(service_id.service_id)',                                   false, true,  true,  true),
 	('service_id.is_valid(text)',                                                false, true,  true,  true),
+	-- the CHECK of instance ids: whoever writes instances evaluates it
+	('service_id.valid_identifier(text)',                                        false, false, true,  true),
 	-- making numbers is for applications
 	('service_id.gen_service_id()',                                              false, false, true,  true),
 	-- trigger functions: fired without a privilege check, called by nobody
@@ -161,7 +163,7 @@ $$;
 SELECT set_eq(
 	$$SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'service_id'::regnamespace$$,
 	$$SELECT fn FROM fn_expect$$,
-	'the function matrix lists exactly the functions of schema service_id (51)');
+	'the function matrix lists exactly the functions of schema service_id (52)');
 
 SELECT set_eq(
 	$$SELECT c.oid::regclass::text FROM pg_class c
