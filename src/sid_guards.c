@@ -426,6 +426,7 @@ sid_number_update_guard(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("service identification number %s has already been used", name),
+				 sid_errconstraint(SID_NUMBER_USED_ONCE),
 				 errdetail("A used number stays bound to its filing for ever; it cannot become %s.",
 						   sid_number_state_name(new.state))));
 	if (!sid_number_move_allowed(old.state, new.state))

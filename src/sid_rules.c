@@ -39,6 +39,14 @@ streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+int
+sid_errconstraint(const char *constraint)
+{
+	err_generic_string(PG_DIAG_SCHEMA_NAME, "service_id");
+	err_generic_string(PG_DIAG_TABLE_NAME, "filing_store");
+	return err_generic_string(PG_DIAG_CONSTRAINT_NAME, constraint);
+}
+
 char *
 sid_number_name(const SidValue *v)
 {
@@ -332,6 +340,7 @@ report_not_unused(const SidNumberRow *num, const char *hint)
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("service identification number %s has already been used",
 						sid_number_name(&num->number)),
+				 sid_errconstraint(SID_NUMBER_USED_ONCE),
 				 errdetail("A number is bound to the filing that used it for ever, even after that filing ends."),
 				 errhint("%s", hint)));
 	ereport(ERROR,
@@ -560,6 +569,7 @@ sid_require_website_free(SidOp *op, const char *website)
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
 			 errmsg("website \"%s\" already has an active filing", website),
+			 sid_errconstraint(SID_ONE_ACTIVE_FILING),
 			 errdetail("Filing %lld is active.", (long long) other.filing_id),
 			 errhint("A website has one active filing at a time; cancel it first.")));
 }
@@ -587,7 +597,8 @@ sid_require_number_unbound(SidOp *op, const SidValue *number, int64 filing_id)
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
 			 errmsg("service identification number %s has already been used",
 					sid_number_name(number)),
-			 errdetail("It is bound to filing %lld for ever.", (long long) other.filing_id)));
+			 errdetail("It is bound to filing %lld for ever.", (long long) other.filing_id),
+			 sid_errconstraint(SID_NUMBER_USED_ONCE)));
 }
 
 void

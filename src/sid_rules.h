@@ -114,6 +114,16 @@ extern void sid_audit_ended(SidOp *op, const SidFilingRow *filing);
 extern void sid_require_instance_unbound(SidOp *op, const char *instance_id,
 										 const char *doing);
 
+/*
+ * The fields core's unique violations carry (schema, table, constraint),
+ * for the 23505s of the rules that a unique index also holds, so that an
+ * application tells "number used" from "website taken" without reading
+ * the message.
+ */
+#define SID_NUMBER_USED_ONCE "filing_store_number_used_once"
+#define SID_ONE_ACTIVE_FILING "filing_store_one_active_per_website"
+extern int	sid_errconstraint(const char *constraint);
+
 /* A number's name in messages: "ending in 1a2b" (palloc'd). */
 extern char *sid_number_name(const SidValue *v);
 

@@ -4,7 +4,7 @@
 -- them (a superuser), so privileges stop nothing: the guards must.
 \ir setup.psql
 
-SELECT plan(59);
+SELECT plan(61);
 
 CALL pg_temp.inst('h-1');
 CALL pg_temp.inst('h-2');
@@ -158,6 +158,23 @@ SELECT unalike(pg_temp.message(format($$SELECT %L::service_id.service_id$$, over
 	'%' || substr(pg_temp.n('b')::text, 2, 20) || '%', 'a mistyped number is not echoed into the message');
 SELECT unalike(pg_temp.message(pg_temp.upd_num('used', 'state = ''revoked''')),
 	'%' || pg_temp.n('used')::text || '%', 'nor by the guards');
+
+-- 23505 carries the constraint, as core's unique violations do: an
+-- application tells a used number from a taken website without the text
+CREATE FUNCTION pg_temp.constraint_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c text;
+BEGIN
+	EXECUTE sql;
+	RETURN 'no error';
+EXCEPTION WHEN unique_violation THEN
+	GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
+	RETURN c;
+END $$;
+SELECT is(pg_temp.constraint_of(format($$SELECT service_id.register_filing('acc-9', 'y.example.com', %L)$$, pg_temp.n('used'))),
+	'filing_store_number_used_once', 'a used number: 23505 names filing_store_number_used_once');
+SELECT is(pg_temp.constraint_of($$SELECT service_id.register_filing_trustpass('acc-5', 'example.com', 'shop-9')$$),
+	'filing_store_one_active_per_website', 'a taken website: 23505 names filing_store_one_active_per_website');
 
 -----------------------------------------------------------------------------
 -- 11. btree deduplication for indexes on the type
