@@ -212,7 +212,9 @@ sid_unschedule_expiry(PG_FUNCTION_ARGS)
 	require_pg_cron();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1",
+	/* pg_cron keeps jobs per (name, user): ours are the owner's, who runs this */
+	if (SPI_execute_with_args("SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1"
+							  " AND username OPERATOR(pg_catalog.=) CURRENT_USER",
 							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read cron.job");
 	if (SPI_processed == 0)

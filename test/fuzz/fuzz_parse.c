@@ -4,7 +4,8 @@
  *
  * Each input is copied into a heap buffer of exactly its size (no NUL), so
  * ASan sees any read past the length, and given to sid_parse,
- * sid_valid_ident, sid_normalize_website and sid_status_from_text.  Each
+ * sid_valid_ident, sid_normalize_website, sid_status_from_text and the
+ * readers of the stored number states, filing statuses and methods.  Each
  * result is checked against a property or an independent reference
  * written here; a violated property calls abort(), which libFuzzer reports
  * as a crash with the input saved.
@@ -27,6 +28,12 @@
  *					lower-cased, and normalizes to itself.
  *	sid_status_from_text
  *					a known status only for its exact name.
+ *	sid_number_state_from_text, sid_filing_status_from_text,
+ *	sid_filing_method_from_text
+ *					a value of the enum, never the NULL one for a text; a
+ *					known value exactly when the text is its name (SPEC's
+ *					words, written here); the name functions give that name
+ *					back.
  *
  * Build: clang -fsanitize=fuzzer,address,undefined (see test/fuzz/run.sh).
  *
@@ -351,6 +358,61 @@ check_status(const char *buf, size_t size)
 		CHECK(strlen(names[st]) == size && memcmp(names[st], buf, size) == 0);
 }
 
+/* ---------------------------------- number states, filing statuses, methods */
+
+/*
+ * SPEC's words (sections 3 and 4), index = enum value; the value after
+ * the last word is the NULL one, the next the "other" one.
+ */
+static const char *const number_states[] = {"unused", "used", "revoked", "invalid"};
+static const char *const filing_statuses[] = {"active", "cancelled", "access_removed"};
+static const char *const filing_methods[] = {"service_id", "direct", "trustpass"};
+
+/* The word buf is exactly, or -1. */
+static int
+exact_word(const char *const *words, int n, const char *buf, size_t size)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(words[i]) == size && memcmp(words[i], buf, size) == 0)
+			return i;
+	return -1;
+}
+
+static void
+check_words(const char *buf, size_t size)
+{
+	int			w;
+	SidNumberState ns = sid_number_state_from_text(buf, size);
+	SidFilingStatus fs = sid_filing_status_from_text(buf, size);
+	SidFilingMethod fm = sid_filing_method_from_text(buf, size);
+
+	w = exact_word(number_states, lengthof(number_states), buf, size);
+	CHECK(SID_NS_NULL == lengthof(number_states) && SID_NS_OTHER == SID_NS_NULL + 1);
+	CHECK((int) ns == (w < 0 ? (int) SID_NS_OTHER : w));
+	if (w >= 0)
+		CHECK(strcmp(sid_number_state_name(ns), number_states[w]) == 0);
+	else
+		CHECK(strcmp(sid_number_state_name(ns), "not a state") == 0);
+
+	w = exact_word(filing_statuses, lengthof(filing_statuses), buf, size);
+	CHECK(SID_FS_NULL == lengthof(filing_statuses) && SID_FS_OTHER == SID_FS_NULL + 1);
+	CHECK((int) fs == (w < 0 ? (int) SID_FS_OTHER : w));
+	if (w >= 0)
+		CHECK(strcmp(sid_filing_status_name(fs), filing_statuses[w]) == 0);
+	else
+		CHECK(strcmp(sid_filing_status_name(fs), "not a status") == 0);
+
+	w = exact_word(filing_methods, lengthof(filing_methods), buf, size);
+	CHECK(SID_FM_NULL == lengthof(filing_methods) && SID_FM_OTHER == SID_FM_NULL + 1);
+	CHECK((int) fm == (w < 0 ? (int) SID_FM_OTHER : w));
+	if (w >= 0)
+		CHECK(strcmp(sid_filing_method_name(fm), filing_methods[w]) == 0);
+	else
+		CHECK(strcmp(sid_filing_method_name(fm), "not a method") == 0);
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -362,6 +424,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_ident(buf, size);
 	check_website(buf, size);
 	check_status(buf, size);
+	check_words(buf, size);
 	free(buf);
 	return 0;
 }

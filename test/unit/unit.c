@@ -2047,6 +2047,466 @@ test_status(void)
 	}
 }
 
+/* ===================================== stored states, statuses, methods */
+
+/*
+ * The words of SPEC sections 3 and 4 as the tables store them, written
+ * here and not taken from the code under test.  Index = enum value.
+ */
+static const char *const spec_number_states[] = {"unused", "used", "revoked", "invalid"};
+static const char *const spec_filing_statuses[] = {"active", "cancelled", "access_removed"};
+static const char *const spec_filing_methods[] = {"service_id", "direct", "trustpass"};
+
+/*
+ * One kind of stored word: the function under test, the SPEC words, and
+ * the values that stand for SQL NULL and for any other text.  The three
+ * enums differ, so each function is called through a wrapper returning int.
+ */
+typedef struct WordKind
+{
+	const char *what;			/* "sid_number_state_from_text" */
+	const char *name_what;		/* "sid_number_state_name" */
+	int			(*from_text) (const char *s, size_t len);
+	const char *(*name) (int v);
+	const char *const *words;
+	int			nwords;
+	int			null_value;
+	int			other_value;
+	const char *other_name;		/* what name() says for other_value */
+} WordKind;
+
+static int
+ns_from(const char *s, size_t len)
+{
+	return (int) sid_number_state_from_text(s, len);
+}
+
+static int
+fs_from(const char *s, size_t len)
+{
+	return (int) sid_filing_status_from_text(s, len);
+}
+
+static int
+fm_from(const char *s, size_t len)
+{
+	return (int) sid_filing_method_from_text(s, len);
+}
+
+static const char *
+ns_name(int v)
+{
+	return sid_number_state_name((SidNumberState) v);
+}
+
+static const char *
+fs_name(int v)
+{
+	return sid_filing_status_name((SidFilingStatus) v);
+}
+
+static const char *
+fm_name(int v)
+{
+	return sid_filing_method_name((SidFilingMethod) v);
+}
+
+static const WordKind word_kinds[] = {
+	{"sid_number_state_from_text", "sid_number_state_name", ns_from, ns_name, spec_number_states,
+	 lengthof(spec_number_states), SID_NS_NULL, SID_NS_OTHER, "not a state"},
+	{"sid_filing_status_from_text", "sid_filing_status_name", fs_from, fs_name, spec_filing_statuses,
+	 lengthof(spec_filing_statuses), SID_FS_NULL, SID_FS_OTHER, "not a status"},
+	{"sid_filing_method_from_text", "sid_filing_method_name", fm_from, fm_name, spec_filing_methods,
+	 lengthof(spec_filing_methods), SID_FM_NULL, SID_FM_OTHER, "not a method"},
+};
+
+/* from_text on an exactly-sized heap copy of n bytes of s. */
+static int
+word_n(const WordKind *k, const char *s, size_t n)
+{
+	char	   *b = dup_exact(s, n);
+	int			r = k->from_text(b, n);
+
+	free(b);
+	return r;
+}
+
+/* The reference: a NUL-terminated copy compared with strcmp. */
+static int
+ref_word(const WordKind *k, const char *s, size_t n)
+{
+	char	   *z = malloc(n + 1);
+	int			i,
+				r = k->other_value;
+
+	if (z == NULL)
+		abort();
+	memcpy(z, s, n);
+	z[n] = '\0';
+	if (strlen(z) == n)			/* an embedded NUL matches no word */
+		for (i = 0; i < k->nwords; i++)
+			if (strcmp(z, k->words[i]) == 0)
+				r = i;
+	free(z);
+	return r;
+}
+
+/*
+ * The length given, not a NUL: a word followed by more bytes and no NUL,
+ * a word with a NUL inside the length, every proper prefix.  Run in a
+ * child (ok_isolated), so that a read past the length, which ASan aborts
+ * on, fails this test by name.
+ */
+static const WordKind *length_kind;
+
+static bool
+words_use_length(void)
+{
+	const WordKind *k = length_kind;
+	int			i,
+				bad = 0;
+
+	for (i = 0; i < k->nwords; i++)
+	{
+		const char *w = k->words[i];
+		size_t		len = strlen(w);
+		char		longer[64];
+		size_t		n;
+
+		snprintf(longer, sizeof(longer), "%sXYZ", w);
+		if (word_n(k, longer, len) != i)
+			bad++;
+		if (word_n(k, longer, len + 1) != k->other_value)
+			bad++;
+		memcpy(longer, w, len + 1);
+		if (word_n(k, longer, len + 1) != k->other_value)
+			bad++;
+		for (n = 0; n < len; n++)
+			if (word_n(k, w, n) != ref_word(k, w, n))
+				bad++;
+	}
+	return bad == 0;
+}
+
+static void
+test_stored_words(void)
+{
+	/* Near misses: case, white space, spelling, separators, other kinds. */
+	static const char *const near[] = {
+		"", " ", "null", "NULL", "Null", "unknown", "other",
+		"Unused", "UNUSED", "unUsed", " unused", "unused ", "unused\n", "\tused",
+		"used\r", "use", "usedd", "unuse", "unusedd", "revoke", "Revoked",
+		"invalidated", "invalid.", "in valid", "expired",
+		"Active", "ACTIVE", " active", "active ", "activ", "inactive", "canceled",
+		"Cancelled", "cancel", "access_Removed", "ACCESS_REMOVED", "access-removed",
+		"access removed", "accessremoved", "access_removed ", "removed", "ended",
+		"Service_ID", "SERVICE_ID", "service-id", "serviceid", "service id",
+		"service_id ", " direct", "Direct", "TrustPass", "trust_pass", "trustpass\t",
+		"sid", "uuid",
+	};
+	int			ki;
+
+	for (ki = 0; ki < (int) lengthof(word_kinds); ki++)
+	{
+		const WordKind *k = &word_kinds[ki];
+		int			i,
+					j,
+					bad;
+		char		desc[200];
+
+		/* first, in a child: no read past the length given */
+		length_kind = k;
+		snprintf(desc, sizeof(desc), "%s uses the length given: a word then more bytes "
+				 "(no NUL), a word then a NUL, every prefix", k->what);
+		ok_isolated(words_use_length, desc);
+
+		/* every word of SPEC, exactly sized */
+		for (i = 0; i < k->nwords; i++)
+			ok(word_n(k, k->words[i], strlen(k->words[i])) == i,
+			   "%s(\"%s\") is value %d", k->what, k->words[i], i);
+
+		/* NULL stands for SQL NULL, whatever length comes with it */
+		ok(k->from_text(NULL, 0) == k->null_value &&
+		   k->from_text(NULL, strlen(k->words[0])) == k->null_value &&
+		   k->from_text(NULL, 1000) == k->null_value,
+		   "%s(NULL, any length) is the NULL value", k->what);
+		/* the text "null" is not SQL NULL */
+		ok(word_n(k, "null", 4) == k->other_value && word_n(k, "", 0) == k->other_value,
+		   "%s: the texts \"null\" and \"\" are other, not NULL", k->what);
+
+		/* near misses, and the words of the other two kinds */
+		bad = 0;
+		for (i = 0; i < (int) lengthof(near); i++)
+			if (word_n(k, near[i], strlen(near[i])) != k->other_value)
+			{
+				bad++;
+				diag("%s(\"%s\") is not other", k->what, near[i]);
+			}
+		for (j = 0; j < (int) lengthof(word_kinds); j++)
+			if (j != ki)
+				for (i = 0; i < word_kinds[j].nwords; i++)
+					if (word_n(k, word_kinds[j].words[i], strlen(word_kinds[j].words[i])) !=
+						k->other_value)
+					{
+						bad++;
+						diag("%s(\"%s\") is not other", k->what, word_kinds[j].words[i]);
+					}
+		ok(bad == 0, "%s: case, white space, spelling and separator variants and the "
+		   "other kinds' words are other (%d texts)", k->what,
+		   (int) lengthof(near) + (int) (lengthof(spec_number_states) +
+										 lengthof(spec_filing_statuses) +
+										 lengthof(spec_filing_methods)) - k->nwords);
+
+		/*
+		 * Every one-byte edit of every word (each byte value substituted or
+		 * inserted at each position, each byte deleted, adjacent bytes
+		 * swapped) against the strcmp reference.
+		 */
+		bad = 0;
+		j = 0;
+		for (i = 0; i < k->nwords; i++)
+		{
+			const char *w = k->words[i];
+			size_t		len = strlen(w),
+						p;
+			char		buf[64];
+			int			c;
+
+			for (p = 0; p <= len; p++)
+			{
+				for (c = 0; c < 256; c++)
+				{
+					if (p < len)
+					{
+						memcpy(buf, w, len);
+						buf[p] = (char) c;
+						if (word_n(k, buf, len) != ref_word(k, buf, len))
+							bad++;
+						j++;
+					}
+					memcpy(buf, w, p);
+					buf[p] = (char) c;
+					memcpy(buf + p + 1, w + p, len - p);
+					if (word_n(k, buf, len + 1) != ref_word(k, buf, len + 1))
+						bad++;
+					j++;
+				}
+				if (p < len)
+				{
+					memcpy(buf, w, p);
+					memcpy(buf + p, w + p + 1, len - p - 1);
+					if (word_n(k, buf, len - 1) != ref_word(k, buf, len - 1))
+						bad++;
+					j++;
+				}
+				if (p + 1 < len)
+				{
+					memcpy(buf, w, len);
+					buf[p] = w[p + 1];
+					buf[p + 1] = w[p];
+					if (word_n(k, buf, len) != ref_word(k, buf, len))
+						bad++;
+					j++;
+				}
+			}
+		}
+		ok(bad == 0, "%s agrees with a strcmp reference on every one-byte edit of its words "
+		   "(%d texts)", k->what, j);
+
+		/* random short texts over the words' letters */
+		bad = 0;
+		for (i = 0; i < 20000; i++)
+		{
+			static const char alphabet[] = "acdeiklmnoprstuvd_ -AEU";
+			char		buf[16];
+			size_t		n = (size_t) (rnd64() % 16),
+						p;
+
+			for (p = 0; p < n; p++)
+				buf[p] = alphabet[rnd64() % (sizeof(alphabet) - 1)];
+			if (word_n(k, buf, n) != ref_word(k, buf, n))
+				bad++;
+		}
+		ok(bad == 0, "%s agrees with the reference on 20000 random texts of its letters", k->what);
+
+		/* the names back */
+		bad = 0;
+		for (i = 0; i < k->nwords; i++)
+		{
+			const char *nm = k->name(i);
+
+			if (nm == NULL || strcmp(nm, k->words[i]) != 0 ||
+				word_n(k, nm, strlen(nm)) != i)
+				bad++;
+		}
+		ok(bad == 0, "%s of each value is its SPEC word, which %s reads back",
+		   k->name_what, k->what);
+		ok(k->name(k->null_value) != NULL && strcmp(k->name(k->null_value), "null") == 0,
+		   "%s of the NULL value is \"null\"", k->name_what);
+		ok(k->name(k->other_value) != NULL &&
+		   strcmp(k->name(k->other_value), k->other_name) == 0 &&
+		   k->name(k->other_value + 1) != NULL &&
+		   strcmp(k->name(k->other_value + 1), k->other_name) == 0 &&
+		   k->name(1000) != NULL && strcmp(k->name(1000), k->other_name) == 0 &&
+		   k->name(-1) != NULL && strcmp(k->name(-1), k->other_name) == 0,
+		   "%s of other and out-of-range values is \"%s\"", k->name_what, k->other_name);
+	}
+}
+
+/*
+ * SPEC section 4, written out: a number moves unused -> used, revoked or
+ * invalid, and nothing else; a filing moves active -> cancelled or
+ * access_removed, and nothing else.  Staying in a state is no move (the
+ * guards handle an unchanged state before they ask), and NULL or another
+ * text is neither a source nor a target.
+ */
+static void
+test_moves(void)
+{
+	static const char *const ns_label[] = {"unused", "used", "revoked", "invalid", "NULL", "other"};
+	static const bool number_moves[6][6] = {
+		/* to:      unused used   revoked invalid NULL   other */
+		/* unused  */ {false, true, true, true, false, false},
+		/* used    */ {false, false, false, false, false, false},
+		/* revoked */ {false, false, false, false, false, false},
+		/* invalid */ {false, false, false, false, false, false},
+		/* NULL    */ {false, false, false, false, false, false},
+		/* other   */ {false, false, false, false, false, false},
+	};
+	static const char *const fs_label[] = {"active", "cancelled", "access_removed", "NULL", "other"};
+	static const bool filing_moves[5][5] = {
+		/* to:              active cancelled access_removed NULL other */
+		/* active         */ {false, true, true, false, false},
+		/* cancelled      */ {false, false, false, false, false},
+		/* access_removed */ {false, false, false, false, false},
+		/* NULL           */ {false, false, false, false, false},
+		/* other          */ {false, false, false, false, false},
+	};
+	int			from,
+				to,
+				allowed;
+
+	/* the table's axes are the enums' order */
+	ok(SID_NS_UNUSED == 0 && SID_NS_USED == 1 && SID_NS_REVOKED == 2 &&
+	   SID_NS_INVALID == 3 && SID_NS_NULL == 4 && SID_NS_OTHER == 5 &&
+	   SID_FS_ACTIVE == 0 && SID_FS_CANCELLED == 1 && SID_FS_ACCESS_REMOVED == 2 &&
+	   SID_FS_NULL == 3 && SID_FS_OTHER == 4,
+	   "the move tables are indexed in the enums' order");
+
+	allowed = 0;
+	for (from = 0; from < 6; from++)
+		for (to = 0; to < 6; to++)
+		{
+			bool		got = sid_number_move_allowed((SidNumberState) from, (SidNumberState) to);
+
+			allowed += got;
+			ok(got == number_moves[from][to], "number %s -> %s is %s", ns_label[from],
+			   ns_label[to], number_moves[from][to] ? "allowed" : "refused");
+		}
+	ok(allowed == 3, "exactly 3 of the 36 number moves are allowed");
+
+	allowed = 0;
+	for (from = 0; from < 5; from++)
+		for (to = 0; to < 5; to++)
+		{
+			bool		got = sid_filing_move_allowed((SidFilingStatus) from, (SidFilingStatus) to);
+
+			allowed += got;
+			ok(got == filing_moves[from][to], "filing %s -> %s is %s", fs_label[from],
+			   fs_label[to], filing_moves[from][to] ? "allowed" : "refused");
+		}
+	ok(allowed == 2, "exactly 2 of the 25 filing moves are allowed");
+
+	/* out-of-range values are no state at all */
+	ok(!sid_number_move_allowed(SID_NS_UNUSED, (SidNumberState) 99) &&
+	   !sid_number_move_allowed((SidNumberState) 99, SID_NS_USED) &&
+	   !sid_filing_move_allowed(SID_FS_ACTIVE, (SidFilingStatus) 99) &&
+	   !sid_filing_move_allowed((SidFilingStatus) 99, SID_FS_CANCELLED),
+	   "moves to or from out-of-range values are refused");
+
+	/* and from the stored words, as the guards read them */
+	ok(sid_number_move_allowed(sid_number_state_from_text("unused", 6),
+							   sid_number_state_from_text("invalid", 7)) &&
+	   !sid_number_move_allowed(sid_number_state_from_text("unused", 6),
+								sid_number_state_from_text("Invalid", 7)) &&
+	   !sid_number_move_allowed(sid_number_state_from_text("invalid", 7),
+								sid_number_state_from_text("unused", 6)) &&
+	   sid_filing_move_allowed(sid_filing_status_from_text("active", 6),
+							   sid_filing_status_from_text("access_removed", 14)) &&
+	   !sid_filing_move_allowed(sid_filing_status_from_text("active", 6),
+								sid_filing_status_from_text("canceled", 8)),
+	   "moves between stored words: unused -> invalid yes, unused -> Invalid no, "
+	   "invalid -> unused no, active -> access_removed yes, active -> canceled no");
+}
+
+/* The hint: the last four hex digits of the canonical text. */
+static void
+test_number_hint(void)
+{
+	int			i,
+				n = 10000,
+				bad = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		SidValue	v;
+		char		ref[48];
+		char	   *hint = malloc(SID_HINT_LEN + 1);	/* exactly as documented */
+		char	   *text = malloc(SID_TEXT_LEN + 1);
+
+		if (i == 0)
+			memset(v.data, 0, SID_LEN);
+		else if (i == 1)
+			memset(v.data, 0xff, SID_LEN);
+		else if (i % 2)
+			random_valid(&v);
+		else
+			rnd_bytes(v.data, SID_LEN);	/* any 16 bytes, valid or not */
+		memset(hint, 'X', SID_HINT_LEN + 1);
+		sid_number_hint(&v, hint);
+		ref_text(&v, HYPHENS_CANONICAL, false, CASE_LOWER, ref);
+		sid_format(&v, text);
+		if (memcmp(hint, ref + SID_TEXT_LEN - SID_HINT_LEN, SID_HINT_LEN + 1) != 0 ||
+			strcmp(hint, text + SID_TEXT_LEN - SID_HINT_LEN) != 0)
+		{
+			if (bad++ == 0)
+				diag("sid_number_hint of %s gave %.5s", ref, hint);
+		}
+		free(hint);
+		free(text);
+	}
+	ok(bad == 0, "sid_number_hint is the last %d hex digits of the canonical text and a NUL "
+	   "(%d sampled numbers)", SID_HINT_LEN, n);
+	{
+		SidValue	v;
+		char		hint[SID_HINT_LEN + 1];
+
+		for (i = 0; i < SID_LEN; i++)
+			v.data[i] = (unsigned char) (i * 0x11);
+		sid_number_hint(&v, hint);
+		ok(strcmp(hint, "eeff") == 0, "sid_number_hint of 00112233-4455-6677-8899-aabbccddeeff is eeff");
+		memset(v.data, 0xAB, SID_LEN);
+		sid_number_hint(&v, hint);
+		ok(strcmp(hint, "abab") == 0, "sid_number_hint writes lower case");
+	}
+	{
+		SidValue	v;
+		char		real[SID_TEXT_LEN + 1];
+		char		hint[SID_HINT_LEN + 1];
+
+		/* SPEC's example shape, 32a43232-a888-88e8-b9ec-00888be8xxxx */
+		if (parse_s("32a43232-a888-88e8-b9ec-00888be8c0de", &v) != SID_BAD_SYNTAX)
+		{
+			sid_number_hint(&v, hint);
+			sid_format(&v, real);
+			ok(strcmp(hint, "c0de") == 0 && strcmp(real + 32, "c0de") == 0,
+			   "sid_number_hint of 32a43232-a888-88e8-b9ec-00888be8c0de is c0de");
+		}
+		else
+			ok(false, "sid_number_hint of 32a43232-a888-88e8-b9ec-00888be8c0de (did not parse)");
+	}
+}
+
 int
 main(void)
 {
@@ -2070,6 +2530,9 @@ main(void)
 	test_reason_codes();
 	test_remaining();
 	test_status();
+	test_stored_words();
+	test_moves();
+	test_number_hint();
 
 	printf("1..%d\n", tests_run);
 	if (tests_failed)
