@@ -22,9 +22,11 @@ sid_counter_add(SidOp *op, const char *instance_id, int32 delta, int32 *before)
 		after = (int64) row.consumed + delta;
 		if (after < 0 || after > PG_INT32_MAX)
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("allowance counter of instance \"%s\" would become %lld",
-							instance_id, (long long) after)));
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the allowance counter of instance \"%s\" would become %lld",
+							instance_id, (long long) after),
+					 errdetail("It no longer counts the instance's numbers and filings: rows were changed while triggers were disabled."),
+					 errhint("Dump and restore the extension's data to rebuild the counters.")));
 		*before = row.consumed;
 		row.consumed = (int32) after;
 		if (sid_set_usage(op, &row) == SID_DONE)

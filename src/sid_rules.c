@@ -23,6 +23,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -69,6 +70,20 @@ report_null(const char *what)
 			 errmsg("%s must not be null", what)));
 }
 
+/*
+ * A refused value as a message shows it: at most 64 bytes (a megabyte of
+ * input is not a megabyte of log), cut at a character boundary.
+ */
+static const char *
+shown(const char *value)
+{
+	int			len = strlen(value);
+
+	if (len <= 64)
+		return value;
+	return psprintf("%.*s...", pg_mbcliplen(value, len, 64), value);
+}
+
 char *
 sid_check_ident(const char *value, const char *what)
 {
@@ -77,7 +92,7 @@ sid_check_ident(const char *value, const char *what)
 	if (!sid_valid_ident(value, strlen(value)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s: \"%s\"", what, value),
+				 errmsg("invalid %s: \"%s\"", what, shown(value)),
 				 errdetail("An identifier has 1 to %d characters, none of them white space or control characters.",
 						   SID_MAX_IDENT)));
 	return (char *) value;
@@ -93,7 +108,7 @@ sid_check_website(const char *value)
 	if (!sid_normalize_website(value, strlen(value), out))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid website: \"%s\"", value),
+				 errmsg("invalid website: \"%s\"", shown(value)),
 				 errdetail("A website is a domain name of at least two labels of letters, digits and hyphens, with no scheme, port, path or trailing dot."),
 				 errhint("Write internationalised names in their xn-- form.")));
 	return out;
