@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash test/deps.sh
 make -s >/dev/null
 make -s install >/dev/null
-pg_virtualenv sh -c 'psql -X -q -v ON_ERROR_STOP=0 -f test/demo.sql 2>&1' | sed -e 's/^psql:test\/demo.sql:[0-9]*: //'
+pg_virtualenv -t sh -c 'psql -X -q -v ON_ERROR_STOP=0 -f test/demo.sql 2>&1' | sed -e 's/^psql:test\/demo.sql:[0-9]*: //'
