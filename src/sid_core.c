@@ -449,26 +449,15 @@ sid_reason_words(SidReason r)
 	return (r >= 0 && r < SID_R_COUNT) ? reason_words[r] : "Unknown reason.";
 }
 
+static int word_index(const char *const *names, int n, const char *s, size_t len);
+
 SidStatus
 sid_status_from_text(const char *s, size_t len)
 {
-	static const struct
-	{
-		const char *name;
-		SidStatus	status;
-	}			map[] = {
-		{"pending", SID_STATUS_PENDING},
-		{"running", SID_STATUS_RUNNING},
-		{"stopped", SID_STATUS_STOPPED},
-		{"expired", SID_STATUS_EXPIRED},
-		{"released", SID_STATUS_RELEASED}
-	};
-	size_t		i;
+	static const char *const statuses[] = {"pending", "running", "stopped", "expired", "released"};
+	int			i = word_index(statuses, lengthof(statuses), s, len);
 
-	for (i = 0; i < lengthof(map); i++)
-		if (strlen(map[i].name) == len && memcmp(map[i].name, s, len) == 0)
-			return map[i].status;
-	return SID_STATUS_UNKNOWN;
+	return i < 0 ? SID_STATUS_UNKNOWN : (SidStatus) i;
 }
 
 /* Look a stored word up in a table of names; -1 if it is none of them. */
@@ -487,37 +476,38 @@ static const char *const number_states[] = {"unused", "used", "revoked", "invali
 static const char *const filing_statuses[] = {"active", "cancelled", "access_removed"};
 static const char *const filing_methods[] = {"service_id", "direct", "trustpass"};
 
-SidNumberState
-sid_number_state_from_text(const char *s, size_t len)
+/* A stored word: its index in names, if_null for NULL, if_other otherwise. */
+static int
+stored_word(const char *const *names, int n, const char *s, size_t len,
+			int if_null, int if_other)
 {
 	int			i;
 
 	if (s == NULL)
-		return SID_NS_NULL;
-	i = word_index(number_states, lengthof(number_states), s, len);
-	return i < 0 ? SID_NS_OTHER : (SidNumberState) i;
+		return if_null;
+	i = word_index(names, n, s, len);
+	return i < 0 ? if_other : i;
+}
+
+SidNumberState
+sid_number_state_from_text(const char *s, size_t len)
+{
+	return stored_word(number_states, lengthof(number_states), s, len,
+					   SID_NS_NULL, SID_NS_OTHER);
 }
 
 SidFilingStatus
 sid_filing_status_from_text(const char *s, size_t len)
 {
-	int			i;
-
-	if (s == NULL)
-		return SID_FS_NULL;
-	i = word_index(filing_statuses, lengthof(filing_statuses), s, len);
-	return i < 0 ? SID_FS_OTHER : (SidFilingStatus) i;
+	return stored_word(filing_statuses, lengthof(filing_statuses), s, len,
+					   SID_FS_NULL, SID_FS_OTHER);
 }
 
 SidFilingMethod
 sid_filing_method_from_text(const char *s, size_t len)
 {
-	int			i;
-
-	if (s == NULL)
-		return SID_FM_NULL;
-	i = word_index(filing_methods, lengthof(filing_methods), s, len);
-	return i < 0 ? SID_FM_OTHER : (SidFilingMethod) i;
+	return stored_word(filing_methods, lengthof(filing_methods), s, len,
+					   SID_FM_NULL, SID_FM_OTHER);
 }
 
 const char *

@@ -168,6 +168,35 @@ with_now(TriggerData *td, HeapTuple tuple, SidRelId rel, int col)
 									 1, &attno, &v, &n);
 }
 
+/*
+ * The BEFORE UPDATE guard of a row that only changes state: any column but
+ * the state and the time it changed is refused, and so is a new time for
+ * an unchanged state.  Returns true when the state changed: the caller
+ * judges the move.  what names the row in messages, detail explains it.
+ */
+static bool
+state_changes(TriggerData *td, SidRelId rel, int ncols, int state_col, int time_col,
+			  const char *what, const char *detail)
+{
+	const char *changed = changed_col(rel, td->tg_trigslot, td->tg_newslot, ncols,
+									  (const int[]) {state_col, time_col, -1});
+
+	if (changed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot change %s of %s", changed, what),
+				 errdetail("%s", detail)));
+	if (!same_col(rel, td->tg_trigslot, td->tg_newslot, state_col))
+		return true;
+	if (!same_col(rel, td->tg_trigslot, td->tg_newslot, time_col))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot change %s of %s", sid_col_name(rel, time_col), what),
+				 errdetail("It records when the %s changed, and the %s did not.",
+						   sid_col_name(rel, state_col), sid_col_name(rel, state_col))));
+	return false;
+}
+
 /* ----------------------------------------------------------------------
  * Rows kept for ever
  * ----------------------------------------------------------------------
@@ -398,30 +427,16 @@ sid_number_update_guard(PG_FUNCTION_ARGS)
 	const SidSchema *s = sid_schema();
 	SidNumberRow old;
 	SidNumberRow new;
-	const char *changed;
 	char	   *name;
 
 	sid_decode_number(s, td->tg_trigslot, &old);
 	sid_decode_number(s, td->tg_newslot, &new);
 	name = sid_number_name(&old.number);	/* the stored row has its number */
 
-	changed = changed_col(SID_NUMBER, td->tg_trigslot, td->tg_newslot, NUM_NCOLS,
-						  (const int[]) {NUM_STATE, NUM_STATE_CHANGED_AT, -1});
-	if (changed)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot change %s of service identification number %s", changed, name),
-				 errdetail("Only the state of a number changes.")));
-
-	if (old.state == new.state)
-	{
-		if (!same_col(SID_NUMBER, td->tg_trigslot, td->tg_newslot, NUM_STATE_CHANGED_AT))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot change state_changed_at of service identification number %s", name),
-					 errdetail("It records when the state changed, and the state did not.")));
+	if (!state_changes(td, SID_NUMBER, NUM_NCOLS, NUM_STATE, NUM_STATE_CHANGED_AT,
+					   psprintf("service identification number %s", name),
+					   "Only the state of a number changes."))
 		return PointerGetDatum(td->tg_newtuple);
-	}
 	if (old.state == SID_NS_USED)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -596,27 +611,14 @@ sid_filing_update_guard(PG_FUNCTION_ARGS)
 								 EVENTS(BEFORE_ROW(TRIGGER_EVENT_UPDATE)), NULL);
 	SidFilingRow old;
 	SidFilingRow new;
-	const char *changed;
 
 	sid_decode_filing(sid_schema(), td->tg_trigslot, &old);
 	sid_decode_filing(sid_schema(), td->tg_newslot, &new);
 
-	changed = changed_col(SID_FILING, td->tg_trigslot, td->tg_newslot, FIL_NCOLS,
-						  (const int[]) {FIL_STATUS, FIL_ENDED_AT, -1});
-	if (changed)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot change %s of filing %lld", changed, (long long) old.filing_id),
-				 errdetail("Only the status of a filing changes.")));
-	if (old.status == new.status)
-	{
-		if (!same_col(SID_FILING, td->tg_trigslot, td->tg_newslot, FIL_ENDED_AT))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot change ended_at of filing %lld", (long long) old.filing_id),
-					 errdetail("It records when the filing ended, and its status did not change.")));
+	if (!state_changes(td, SID_FILING, FIL_NCOLS, FIL_STATUS, FIL_ENDED_AT,
+					   psprintf("filing %lld", (long long) old.filing_id),
+					   "Only the status of a filing changes."))
 		return PointerGetDatum(td->tg_newtuple);
-	}
 	if (old.status != SID_FS_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

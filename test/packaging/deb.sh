@@ -23,19 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-ok() {						# $1: 0 for ok   $2: description   [$3: diagnostic]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 60 | sed 's/^/#   /'
-		failed=$((failed + 1))
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. test/packaging/tap.sh
 
 work=$(mktemp -d /tmp/service_id-debtest.XXXXXX)
 chmod 755 "$work"

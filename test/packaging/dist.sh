@@ -15,18 +15,7 @@ set -u
 cd "$(dirname "$0")/../.."
 top=$(pwd)
 
-n=0
-failed=0
-ok() {						# $1: 0 for ok   $2: description   [$3: diagnostic]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 40 | sed 's/^/#   /'
-		failed=$((failed + 1))
-	fi
-}
+. test/packaging/tap.sh
 finish() { echo "1..$n"; [ "$failed" = 0 ]; exit $?; }
 
 work=$(mktemp -d /tmp/service_id-dist.XXXXXX)

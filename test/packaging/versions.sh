@@ -12,18 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-n=0
-failed=0
-ok() {						# $1: 0 for ok   $2: description   [$3: diagnostic]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && echo "$3" | sed 's/^/#   /'
-		failed=$((failed + 1))
-	fi
-}
+. test/packaging/tap.sh
 semver() {					# 1.2 -> 1.2.0; 1 -> 1.0.0; 1.2.3 unchanged
 	local v=$1
 	case $v in
