@@ -403,12 +403,7 @@ sid_number_inserted(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("instance \"%s\" of service identification number %s does not exist",
 						num.instance_id, sid_number_name(&num.number))));
-	if (inst.account_id == NULL || strcmp(inst.account_id, num.applicant) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the applicant of service identification number %s did not purchase instance \"%s\"",
-						sid_number_name(&num.number), num.instance_id),
-				 errdetail("Only the account that purchased an instance applies for its numbers.")));
+	sid_require_purchaser(&inst, num.applicant);
 	sid_op_end(op);
 	return PointerGetDatum(NULL);
 }
@@ -551,13 +546,7 @@ sid_filing_inserted(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("instance \"%s\" of filing %lld does not exist",
 							f.instance_id ? f.instance_id : "", (long long) f.filing_id)));
-		if (inst.account_id == NULL || f.account_id == NULL ||
-			strcmp(inst.account_id, f.account_id) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("account \"%s\" did not purchase instance \"%s\"",
-							f.account_id ? f.account_id : "", f.instance_id),
-					 errdetail("Only the account that purchased an instance may select it for a filing.")));
+		sid_require_purchaser(&inst, f.account_id);
 	}
 	else if (f.method == SID_FM_SERVICE_ID && f.has_number)
 	{
@@ -576,13 +565,8 @@ sid_filing_inserted(PG_FUNCTION_ARGS)
 			sid_use_number(op, &f.number, f.account_id, &num);	/* every rule of register_filing */
 		else
 			sid_require_number_unbound(op, &f.number, f.filing_id);
-		if (num.state == SID_NS_USED && num.grantee != NULL &&
-				 (f.account_id == NULL || strcmp(num.grantee, f.account_id) != 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("service identification number %s was not granted to account \"%s\"",
-							sid_number_name(&f.number), f.account_id ? f.account_id : ""),
-					 errdetail("A number granted to one account may be used by that account only.")));
+		if (num.state == SID_NS_USED)
+			sid_require_grantee(&num, f.account_id);
 		if (num.instance_id == NULL || f.instance_id == NULL ||
 			strcmp(num.instance_id, f.instance_id) != 0)
 			ereport(ERROR,

@@ -244,6 +244,17 @@ report_damaged_counter(const char *instance_id)
 			 errhint("Dump and restore the extension's data to rebuild the counters.")));
 }
 
+void
+sid_require_purchaser(const SidInstanceRow *inst, const char *account_id)
+{
+	if (!streq(inst->account_id, account_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("account \"%s\" did not purchase instance \"%s\"",
+						account_id ? account_id : "", inst->instance_id),
+				 errdetail("Only the account that purchased an instance may apply for its numbers or select it for a filing.")));
+}
+
 /* ----------------------------------------------------------------------
  * The allowance, and issuing
  * ----------------------------------------------------------------------
@@ -275,12 +286,7 @@ sid_claim_allowance(SidOp *op, const char *instance_id, const char *account_id,
 	inst->consumed = before;
 
 	/* the purchaser first: a stranger learns nothing of the instance's state */
-	if (!streq(inst->row.account_id, account_id))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("account \"%s\" did not purchase instance \"%s\"",
-						account_id, instance_id),
-				 errdetail("Only the account that purchased an instance may apply for its numbers or select it for a filing.")));
+	sid_require_purchaser(&inst->row, account_id);
 
 	reasons = sid_judge_instance(inst, NULL);
 	if (reasons)
@@ -367,6 +373,17 @@ report_not_unused(const SidNumberRow *num, const char *hint)
 }
 
 void
+sid_require_grantee(const SidNumberRow *num, const char *account_id)
+{
+	if (num->grantee != NULL && !streq(num->grantee, account_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("service identification number %s was not granted to account \"%s\"",
+						sid_number_name(&num->number), account_id ? account_id : ""),
+				 errdetail("A number granted to one account may be used by that account only.")));
+}
+
+void
 sid_use_number(SidOp *op, const SidValue *number, const char *account_id,
 			   SidNumberRow *num)
 {
@@ -379,12 +396,7 @@ sid_use_number(SidOp *op, const SidValue *number, const char *account_id,
 		if (!sid_get_number(op, number, num))
 			report_unknown_number(number);
 		/* the grantee first, and without naming it (SPEC sections 6, 7) */
-		if (num->grantee != NULL && !streq(num->grantee, account_id))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("service identification number %s was not granted to account \"%s\"",
-							sid_number_name(number), account_id),
-					 errdetail("A number granted to one account may be used by that account only.")));
+		sid_require_grantee(num, account_id);
 		if (num->state != SID_NS_UNUSED)
 			report_not_unused(num, "Apply for a new number.");
 		if (!num->instance_id || !load_instance(op, num->instance_id, &inst, false))

@@ -8,6 +8,8 @@
  *	 rule (SPEC section 4)						function
  *	 --------------------------------------------------------------------
  *	 eligibility reasons						sid_judge_instance
+ *	 only the purchaser applies, selects		sid_require_purchaser
+ *	 a granted number serves its grantee only	sid_require_grantee
  *	 the allowance, under every interleaving	sid_claim_allowance
  *	 issuing numbers							sid_issue_numbers
  *	 using a number for a filing				sid_use_number
@@ -52,6 +54,13 @@ extern void sid_report_unknown_instance(const char *instance_id) pg_attribute_no
  */
 extern uint32 sid_judge_instance(const SidInstance *inst, const char *account_id);
 extern ArrayType *sid_reasons_array(uint32 reasons);
+
+/*
+ * 42501 unless account_id purchased the instance, or, for a number granted
+ * to one account, is that account (without naming it: SPEC section 7).
+ */
+extern void sid_require_purchaser(const SidInstanceRow *inst, const char *account_id);
+extern void sid_require_grantee(const SidNumberRow *num, const char *account_id);
 
 /*
  * Claim n slots of an instance's allowance for account_id, or raise the
