@@ -41,7 +41,10 @@ demo:
 bench: deps all install
 	@bash bench/run.sh
 
-# 10 million libFuzzer executions of the pure parser.
-fuzz: deps
+# The long hunts: 10 million libFuzzer executions of the pure parser,
+# 200 000 sqlsmith queries, a million guard-fuzzer steps.
+fuzz: deps all install
 	@bash test/fuzz/run.sh
+	@bash test/sqlsmith/run.sh long
+	@bash test/guard_fuzz/run.sh long
 include mk/dist.mk
