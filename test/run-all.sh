@@ -91,8 +91,10 @@ if ls test/t/*.pl >/dev/null 2>&1; then
 		-I "$1/test/t" test/t/*.pl' sh "$taptop" "$tapdir" "$releases"
 fi
 
-# 3. The pure C core: unit tests and a short fuzz pass, sanitized.
+# 3. The pure C core: unit tests and a short fuzz pass, sanitized; and the
+# layers of the C code (no file includes one above it).
 [ -f test/unit/run.sh ] && run_suite unit bash test/unit/run.sh
+run_suite layers bash test/layers.sh
 
 # 4. The benchmark scripts, a few seconds each, so they cannot rot.
 if [ -f bench/run.sh ]; then
@@ -132,7 +134,7 @@ tally() {					# $1 log  $2 rc file  $3 ok-regex  $4 fail-regex
 	failed=$((failed + f))
 }
 tally "$out/regress.log" "$out/regress.rc" '^test .* \.\.\. ok' '^test .* \.\.\. FAILED|\.\.\. failed'
-for suite in pgtap doc example tap unit bench-smoke sqlsmith guard-fuzz versions dist deb; do
+for suite in pgtap doc example tap unit layers bench-smoke sqlsmith guard-fuzz versions dist deb; do
 	tally "$out/$suite.log" "$out/$suite.rc" '^ *ok [0-9]' '^ *not ok [0-9]'
 done
 
