@@ -131,10 +131,17 @@ CREATE INDEX number_store_grantee ON service_id.number_store (grantee)
 	WHERE grantee IS NOT NULL;
 
 -- Nothing looks filings up by instance any more, nor the audit log by
--- filing or instance: each cost every filing and every event an entry.
+-- number, filing or instance: each cost every filing and every event an
+-- entry.  (A DBA who searches the log so adds the index again.)
 DROP INDEX service_id.filing_store_instance;
+DROP INDEX service_id.audit_store_number;
 DROP INDEX service_id.audit_store_filing;
 DROP INDEX service_id.audit_store_instance;
+
+-- Few counters a page: every claim leaves a dead row version, and pruning
+-- a page costs in proportion to the rows on it (new pages; VACUUM FULL
+-- service_id.instance_usage repacks the old ones).
+ALTER TABLE service_id.instance_usage SET (fillfactor = 20);
 
 -- btree deduplication: equal numbers are equal images.  Existing indexes
 -- on the type learn it when rebuilt.
@@ -142,7 +149,6 @@ ALTER OPERATOR FAMILY service_id.service_id_ops USING btree
 	ADD FUNCTION 4 (service_id.service_id, service_id.service_id) pg_catalog.btequalimage(oid);
 REINDEX INDEX service_id.number_store_pkey;
 REINDEX INDEX service_id.filing_store_number_used_once;
-REINDEX INDEX service_id.audit_store_number;
 
 COMMENT ON COLUMN service_id.number_store.applicant IS 'the purchasing account that applied';
 COMMENT ON COLUMN service_id.number_store.grantee IS 'the only account that may file with it, if named';

@@ -262,11 +262,12 @@ COMMENT ON COLUMN service_id.instance.trial IS 'true for a free trial';
 -- has no foreign key (whose cascades would be statements) and a trigger
 -- refuses every statement on it.  Derived data: not dumped; the triggers
 -- rebuild it as a restore loads the tables.  Room on each page keeps its
--- updates HOT.
+-- updates HOT, and few rows a page keep the pruning of its dead versions,
+-- which every claim leaves, short.
 CREATE TABLE service_id.instance_usage (
 	instance_id text PRIMARY KEY,
 	consumed int NOT NULL DEFAULT 0 CHECK (consumed >= 0)
-) WITH (fillfactor = 50);
+) WITH (fillfactor = 20);
 COMMENT ON TABLE service_id.instance_usage IS
 	'allowance slots consumed per instance: unused and used numbers plus direct filings; kept by service_id, never by hand';
 COMMENT ON COLUMN service_id.instance_usage.consumed IS 'unused and used numbers plus direct filings of the instance';
@@ -343,7 +344,10 @@ CREATE TABLE service_id.audit_store (
 	detail jsonb NOT NULL DEFAULT '{}'
 );
 ALTER SEQUENCE service_id.audit_event_id_seq OWNED BY service_id.audit_store.event_id;
-CREATE INDEX audit_store_number ON service_id.audit_store (number);
+-- Indexed by event only: no query of the extension looks events up
+-- otherwise, and each index costs every state change an entry.  A DBA who
+-- searches the log by number or filing adds the index (the API keeps every
+-- index of the table up to date).
 COMMENT ON TABLE service_id.audit_store IS 'append-only log, one row per state change; read it through service_id.audit';
 
 -- Everything that holds data goes into pg_dump; instance_usage is derived.

@@ -182,8 +182,8 @@ SELECT is(pg_temp.constraint_of($$SELECT service_id.register_filing_trustpass('a
 CREATE EXTENSION pageinspect;
 SELECT ok((SELECT allequalimage FROM bt_metap('service_id.number_store_pkey')),
 	'the number index can deduplicate (btequalimage)');
-SELECT ok((SELECT allequalimage FROM bt_metap('service_id.audit_store_number')),
-	'and so can the audit log''s');
+SELECT ok((SELECT allequalimage FROM bt_metap('service_id.filing_store_number_used_once')),
+	'and so can the filings'' index of numbers');
 
 -----------------------------------------------------------------------------
 -- The ids: the tables hold them to the API's rule (U+00A0 is white space)
