@@ -12,9 +12,12 @@ PGFILEDESC = "service_id - ICP-filing service identification numbers"
 REGRESS = install type_io type_ops api_errors views security uninstall hostile_install upgrade
 REGRESS_OPTS = --inputdir=.
 
-# Isolation specs live in test/isolation/{specs,expected}.
-ISOLATION = apply_race apply_rr_race apply_vs_direct filing_number_race catalog_cache notify \
-	revoke_vs_use website_race
+# Isolation specs live in test/isolation/{specs,expected}; helpers comes
+# first (it makes the functions the others print errors with).
+ISOLATION = helpers apply_race apply_rr_race apply_vs_direct filing_number_race \
+	revoke_vs_use website_race catalog_cache notify \
+	guard_instance_keys guard_instance_delete guard_number_insert \
+	guard_number_update guard_filing_insert guard_counter guard_revoke_expire
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

@@ -18,8 +18,9 @@ our @EXPORT = qw(sid_file sid_node sid_createdb sid_sqlstate sid_invariants
   $SID_INVARIANT_COUNT);
 
 # test/invariants.sql returns one row per invariant; a test that gets fewer
-# has lost a check.
-our $SID_INVARIANT_COUNT = 14;
+# has lost a check.  Kinds: 'data', 'restore', 'allowance', 'audit', 'acl',
+# 'index' (see the head of test/invariants.sql).
+our $SID_INVARIANT_COUNT = 24;
 
 # A file of the repository.
 sub sid_file
@@ -77,8 +78,11 @@ sub sid_sqlstate
 }
 
 # Run test/invariants.sql; returns a list of hashes
-# { invariant, ok, violations, sample }.  $prefix is SQL run first in the
-# same session (a corruption to detect), $suffix after it.
+# { invariant, kind, ok, violations, sample }.  $prefix is SQL run first in
+# the same session (a corruption to detect, or SET sid_invariants.* to
+# declare roles or skip kinds), $suffix after it.  The amcheck row runs only
+# where the database has the amcheck extension (it says 'skipped' and is ok
+# otherwise).
 sub sid_invariants
 {
 	my ($node, $db, $prefix, $suffix) = @_;
@@ -87,10 +91,11 @@ sub sid_invariants
 	my @rows;
 	for my $line (split /\n/, $out)
 	{
-		my ($inv, $ok, $n, $sample) = split /\|/, $line, 4;
+		my ($inv, $kind, $ok, $n, $sample) = split /\|/, $line, 5;
 		push @rows,
 		  {
 			invariant => $inv,
+			kind => $kind,
 			ok => $ok,
 			violations => $n,
 			sample => $sample // ''
