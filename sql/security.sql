@@ -94,6 +94,6 @@ SELECT consumed FROM service_id.instance_usage WHERE instance_id = 's-2';
 DROP SCHEMA evil CASCADE;
 REVOKE ALL ON ALL TABLES IN SCHEMA service_id FROM regress_sid_app, regress_sid_report;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA service_id FROM regress_sid_app, regress_sid_report;
-REVOKE ALL ON TYPE service_id.service_id FROM regress_sid_app, regress_sid_report;
+REVOKE ALL ON TYPE service_id.service_id, service_id.eligibility FROM regress_sid_app, regress_sid_report;
 REVOKE ALL ON SCHEMA service_id FROM regress_sid_app, regress_sid_report;
 DROP ROLE regress_sid_app, regress_sid_report, regress_sid_nobody;

@@ -255,6 +255,31 @@ CREATE TRIGGER filing_append_only_truncate BEFORE TRUNCATE ON service_id.filing_
 -- 5. New in the API: an account's two pages, scheduling
 -----------------------------------------------------------------------------
 
+-- check_instance answers a row of a named type instead of OUT parameters
+-- (the same columns, in the same order): the executor takes the row's
+-- shape from the type cache rather than rebuilding it from pg_proc at every
+-- execution.  A function's result type cannot be changed in place, so it
+-- is dropped and made again; a user's view or function that calls it
+-- stops this update with core's 2BP01 until it is dropped (and re-made
+-- afterwards).  Its privileges come back with the re-grant in section 7.
+DROP FUNCTION service_id.check_instance(text, text);
+CREATE TYPE service_id.eligibility AS (
+	eligible bool,
+	product text,
+	allowance int,
+	consumed int,
+	remaining int,
+	reasons text[]
+);
+COMMENT ON TYPE service_id.eligibility IS
+	'the row check_instance() answers: eligible or not, the allowance figures, every reason';
+CREATE FUNCTION service_id.check_instance(instance_id text, account_id text DEFAULT NULL)
+	RETURNS service_id.eligibility
+	AS 'MODULE_PATHNAME', 'sid_check_instance' LANGUAGE C STABLE
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION service_id.check_instance(text, text) IS
+	'may this instance have a number now, and if not, every reason why (the Apply button, explained)';
+
 CREATE FUNCTION service_id.account_numbers(account_id text,
 										    OUT number service_id.service_id,
 										    OUT instance_id text, OUT state text,

@@ -497,10 +497,23 @@ CREATE FUNCTION service_id.apply_service_ids(instance_id text, account_id text, 
 COMMENT ON FUNCTION service_id.apply_service_ids(text, text, int, text) IS
 	'issue n numbers (1 to 20) at once, all or nothing, whatever the caller reads of the set';
 
-CREATE FUNCTION service_id.check_instance(instance_id text, account_id text DEFAULT NULL,
-										   OUT eligible bool, OUT product text,
-										   OUT allowance int, OUT consumed int,
-										   OUT remaining int, OUT reasons text[])
+-- check_instance's row.  A named type rather than OUT parameters: the
+-- executor then takes the row's shape from the type cache, instead of
+-- rebuilding it from pg_proc's argument arrays at every execution of
+-- SELECT * FROM check_instance(...).
+CREATE TYPE service_id.eligibility AS (
+	eligible bool,
+	product text,
+	allowance int,
+	consumed int,
+	remaining int,
+	reasons text[]
+);
+COMMENT ON TYPE service_id.eligibility IS
+	'the row check_instance() answers: eligible or not, the allowance figures, every reason';
+
+CREATE FUNCTION service_id.check_instance(instance_id text, account_id text DEFAULT NULL)
+	RETURNS service_id.eligibility
 	AS 'MODULE_PATHNAME', 'sid_check_instance' LANGUAGE C STABLE
 	SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION service_id.check_instance(text, text) IS

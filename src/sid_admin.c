@@ -57,6 +57,7 @@ static const char *const read_grants[] = {
 };
 
 static const char *const usage_grants[] = {
+	"GRANT USAGE ON TYPE service_id.eligibility TO %s",
 	"GRANT EXECUTE ON FUNCTION service_id.gen_service_id(),"
 	" service_id.apply_service_id(text, text, text),"
 	" service_id.apply_service_ids(text, text, int, text),"

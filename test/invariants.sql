@@ -217,6 +217,7 @@ documented(role_kind, kind, objid, privilege) AS (
 		('both', 'function service_id.service_id(uuid)', 'EXECUTE'),
 		('both', 'function service_id.text(service_id.service_id)', 'EXECUTE'),
 		('both', 'function service_id.is_valid(text)', 'EXECUTE'),
+		('usage', 'type service_id.eligibility', 'USAGE'),
 		('usage', 'function service_id.gen_service_id()', 'EXECUTE'),
 		('usage', 'function service_id.apply_service_id(text, text, text)', 'EXECUTE'),
 		('usage', 'function service_id.apply_service_ids(text, text, int, text)', 'EXECUTE'),

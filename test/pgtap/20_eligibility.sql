@@ -8,7 +8,7 @@
 -- view agreeing with the function.
 \ir setup.psql
 
-SELECT plan(77);
+SELECT plan(79);
 
 
 -- check_instance() as one line: eligible|product|allowance|consumed|remaining|reasons
@@ -32,6 +32,19 @@ LANGUAGE sql AS $$
 			 ORDER BY i.instance_id$q$,
 		descr)
 $$;
+
+-- The row SPEC section 5 names, in its order; from 1.2 a named type (the
+-- executor reads its shape from the type cache), called the same way.
+SELECT is((SELECT string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod),
+							 ', ' ORDER BY a.attnum)
+			 FROM pg_catalog.pg_attribute a
+			WHERE a.attrelid = 'service_id.eligibility'::regclass AND a.attnum > 0
+			  AND NOT a.attisdropped),
+		  'eligible boolean, product text, allowance integer, consumed integer, remaining integer, reasons text[]',
+		  'check_instance answers eligible, product, allowance, consumed, remaining, reasons');
+SELECT is((SELECT p.prorettype::regtype FROM pg_catalog.pg_proc p
+			WHERE p.oid = 'service_id.check_instance(text, text)'::regprocedure),
+		  'service_id.eligibility'::regtype, 'check_instance returns one service_id.eligibility row');
 
 -----------------------------------------------------------------------------
 -- One instance per reason
