@@ -145,7 +145,7 @@ load_instance(SidOp *op, const char *instance_id, SidInstance *inst, bool with_c
 	inst->mainland = inst->row.region != NULL &&
 		sid_get_region_mainland(op, inst->row.region);
 	if (with_counter)
-		inst->counted = sid_counter_read(op, instance_id, &inst->consumed);
+		(void) sid_counter_read(op, instance_id, &inst->consumed);	/* none: 0 */
 	return true;
 }
 
@@ -282,7 +282,6 @@ sid_claim_allowance(SidOp *op, const char *instance_id, const char *account_id,
 	}
 	if (!load_instance(op, instance_id, inst, false))
 		sid_report_unknown_instance(instance_id);
-	inst->counted = true;
 	inst->consumed = before;
 
 	/* the purchaser first: a stranger learns nothing of the instance's state */

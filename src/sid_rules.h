@@ -36,7 +36,6 @@ typedef struct SidInstance
 	SidInstanceRow row;
 	SidProductRow product;
 	bool		mainland;
-	bool		counted;		/* has a counter row */
 	int32		consumed;
 } SidInstance;
 

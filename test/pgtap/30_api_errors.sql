@@ -4,7 +4,7 @@
 -- number used once for ever, TrustPass without a number, expiry).
 \ir setup.psql
 
-SELECT plan(375);
+SELECT plan(401);
 
 -----------------------------------------------------------------------------
 -- Helpers
@@ -53,6 +53,8 @@ SELECT throws_ok($$SELECT service_id.register_filing_trustpass('acc-1', NULL, 's
 SELECT throws_ok($$SELECT service_id.register_filing_trustpass('acc-1', 'a.example.com', NULL)$$, '22023', 'shop_id must not be null', 'register_filing_trustpass: NULL shop_id');
 SELECT throws_ok($$SELECT service_id.cancel_filing(NULL)$$, '22023', 'filing_id must not be null', 'cancel_filing: NULL filing_id');
 SELECT throws_ok($$SELECT service_id.remove_access(NULL)$$, '22023', 'filing_id must not be null', 'remove_access: NULL filing_id');
+SELECT throws_ok($$SELECT * FROM service_id.account_numbers(NULL)$$, '22023', 'account_id must not be null', 'account_numbers: NULL account_id');
+SELECT throws_ok($$SELECT * FROM service_id.account_instances(NULL)$$, '22023', 'account_id must not be null', 'account_instances: NULL account_id');
 SELECT throws_ok($$SELECT service_id.grant_usage(NULL)$$, '22023', NULL, 'grant_usage: NULL role');
 SELECT throws_ok($$SELECT service_id.grant_read(NULL)$$, '22023', NULL, 'grant_read: NULL role');
 SELECT throws_ok($$SELECT service_id.grant_usage(0::oid::regrole)$$, '22023', NULL, 'grant_usage: role 0');
@@ -104,7 +106,9 @@ SELECT throws_ok(format(t.tmpl, quote_literal(b.v)), '22023', NULL,
 			   (11, 'register_filing_direct account_id', $$SELECT service_id.register_filing_direct(%s, 'ok.example.com', 'i-ok')$$),
 			   (12, 'register_filing_direct instance_id', $$SELECT service_id.register_filing_direct('acc-1', 'ok.example.com', %s)$$),
 			   (13, 'register_filing_trustpass account_id', $$SELECT service_id.register_filing_trustpass(%s, 'ok.example.com', 'shop-1')$$),
-			   (14, 'register_filing_trustpass shop_id', $$SELECT service_id.register_filing_trustpass('acc-1', 'ok.example.com', %s)$$)) t(j, what, tmpl)
+			   (14, 'register_filing_trustpass shop_id', $$SELECT service_id.register_filing_trustpass('acc-1', 'ok.example.com', %s)$$),
+			   (15, 'account_numbers account_id', $$SELECT * FROM service_id.account_numbers(%s)$$),
+			   (16, 'account_instances account_id', $$SELECT * FROM service_id.account_instances(%s)$$)) t(j, what, tmpl)
  ORDER BY t.j, b.i;
 
 -- the limits themselves are fine

@@ -4,7 +4,7 @@
 -- them (a superuser), so privileges stop nothing: the guards must.
 \ir setup.psql
 
-SELECT plan(61);
+SELECT plan(82);
 
 CALL pg_temp.inst('h-1');
 CALL pg_temp.inst('h-2');
@@ -184,6 +184,47 @@ SELECT ok((SELECT allequalimage FROM bt_metap('service_id.number_store_pkey')),
 	'the number index can deduplicate (btequalimage)');
 SELECT ok((SELECT allequalimage FROM bt_metap('service_id.filing_store_number_used_once')),
 	'and so can the filings'' index of numbers');
+
+-----------------------------------------------------------------------------
+-- A trigger function attached where it was not written for is refused
+-- (39P01) before it reads a column: on another table, for another event,
+-- at another timing or level.  Anyone with EXECUTE could attach one.
+-----------------------------------------------------------------------------
+CREATE TABLE public.decoy (instance_id text, account_id text, number text, state text,
+						   website text, status text, product text, region text);
+INSERT INTO public.decoy VALUES ('h-1', 'acc-1', 'x', 'unused', 'a.example.com', 'active', 'ecs', 'cn-hangzhou');
+SELECT is((SELECT count(*)::int FROM pg_proc
+			WHERE pronamespace = 'service_id'::regnamespace AND prorettype = 'trigger'::regtype), 15,
+	'the extension has fifteen trigger functions');
+SELECT throws_ok(format($$CREATE TRIGGER misuse BEFORE UPDATE ON public.decoy
+							FOR EACH ROW EXECUTE FUNCTION service_id.%I();
+						  UPDATE public.decoy SET state = 'used'$$, p.proname),
+				 '39P01', format('function "%s" must not be a trigger on table "decoy"', p.proname),
+				 format('%s on a table of one''s own is refused', p.proname))
+  FROM pg_proc p
+ WHERE p.pronamespace = 'service_id'::regnamespace AND p.prorettype = 'trigger'::regtype
+ ORDER BY p.proname;
+SELECT throws_ok($$CREATE TRIGGER a_misuse BEFORE INSERT ON service_id.number_store
+					FOR EACH ROW EXECUTE FUNCTION service_id.number_update_guard();
+				  INSERT INTO service_id.number_store (number, instance_id, applicant, state)
+				  VALUES (service_id.gen_service_id(), 'h-1', 'acc-1', 'unused')$$,
+	'39P01', 'function "number_update_guard" was fired for an event it does not handle',
+	'number_update_guard fired by an INSERT on its own table is refused');
+SELECT throws_ok($$CREATE TRIGGER a_misuse BEFORE UPDATE ON service_id.number_store
+					FOR EACH STATEMENT EXECUTE FUNCTION service_id.number_update_guard();
+				  UPDATE service_id.number_store SET state = state WHERE false$$,
+	'39P01', 'function "number_update_guard" was fired for an event it does not handle',
+	'number_update_guard as a statement trigger is refused');
+SELECT throws_ok($$CREATE TRIGGER a_misuse BEFORE INSERT ON service_id.instance
+					FOR EACH ROW EXECUTE FUNCTION service_id.instance_inserted();
+				  CALL pg_temp.inst('h-misuse')$$,
+	'39P01', 'function "instance_inserted" was fired for an event it does not handle',
+	'instance_inserted fired BEFORE instead of AFTER is refused');
+SELECT throws_ok($$SELECT service_id.number_update_guard()$$,
+	'39P01', 'function "number_update_guard" was not called by trigger manager',
+	'a trigger function called directly is refused');
+SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgname IN ('misuse', 'a_misuse')), 0,
+	'and no misplaced trigger stayed');
 
 -----------------------------------------------------------------------------
 -- The ids: the tables hold them to the API's rule (U+00A0 is white space)
