@@ -4,7 +4,7 @@
 -- them (a superuser), so privileges stop nothing: the guards must.
 \ir setup.psql
 
-SELECT plan(82);
+SELECT plan(86);
 
 CALL pg_temp.inst('h-1');
 CALL pg_temp.inst('h-2');
@@ -235,6 +235,27 @@ SELECT pg_temp.refused(format($$CALL pg_temp.inst('h-9', account => %L)$$, 'acc'
 	'{23514}', 'an account id with a zero-width space is refused by the table');
 SELECT pg_temp.refused(format($$INSERT INTO service_id.region VALUES (%L, true)$$, 'cn' || chr(12288) || 'x'),
 	'{23514}', 'a region with an ideographic space is refused');
+
+-----------------------------------------------------------------------------
+-- The one way past the guards is a superuser's: triggers disabled.  What
+-- that damages, the API then refuses with 55000 and a hint, never XX000.
+-- (Last in the file: the damage stays until the ROLLBACK.)
+-----------------------------------------------------------------------------
+INSERT INTO num VALUES ('c', apply_service_id('h-2', 'acc-1'));
+SET session_replication_role = replica;
+DELETE FROM service_id.instance_usage WHERE instance_id = 'h-zero';
+UPDATE service_id.instance_usage SET consumed = 0 WHERE instance_id = 'h-2';
+RESET session_replication_role;
+SELECT throws_ok($$SELECT service_id.apply_service_id('h-zero', 'acc-1')$$,
+	'55000', 'instance "h-zero" has no allowance counter',
+	'apply on an instance whose counter was deleted with triggers off: 55000');
+SELECT throws_ok($$SELECT service_id.register_filing_direct('acc-1', 'zero.example.com', 'h-zero')$$,
+	'55000', 'instance "h-zero" has no allowance counter',
+	'and a direct filing on it too');
+SELECT throws_ok(format($$SELECT service_id.revoke_service_id(%L, 'acc-1')$$, pg_temp.n('c')),
+	'55000', 'the allowance counter of instance "h-2" would become -1',
+	'a revoke that would drive a zeroed counter below zero: 55000');
+SELECT is(pg_temp.state('c'), 'unused', 'and the number stays unused');
 
 SELECT * FROM finish();
 ROLLBACK;
