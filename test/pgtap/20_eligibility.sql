@@ -8,7 +8,7 @@
 -- view agreeing with the function.
 \ir setup.psql
 
-SELECT plan(79);
+SELECT plan(81);
 
 
 -- check_instance() as one line: eligible|product|allowance|consumed|remaining|reasons
@@ -277,6 +277,14 @@ SELECT is((SELECT reasons FROM instances WHERE instance_id = 'i-combo-c'),
 SELECT pg_temp.view_agrees('the instances view agrees with check_instance after the DBA edits');
 SELECT is((SELECT count(*)::int FROM instances), (SELECT count(*)::int FROM instance),
 		  'the instances view has one row per instance');
+
+-- eligibility_reasons() (the views' rules): only expires_at may be NULL
+SELECT throws_ok($$SELECT service_id.eligibility_reasons(5, true, 3, 0, true, false, 'subscription', 12,
+						now() + interval '1 year', NULL, true, true, 0)$$,
+	'22023', 'an eligibility fact must not be null', 'eligibility_reasons refuses a NULL fact');
+SELECT is(service_id.eligibility_reasons(5, true, 3, 0, true, false, 'subscription', 12,
+						NULL, 'running', true, true, 0), '{}'::text[],
+	'eligibility_reasons: an instance without an expiry date is not refused for it');
 
 SELECT * FROM finish();
 ROLLBACK;

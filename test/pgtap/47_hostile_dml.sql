@@ -4,7 +4,7 @@
 -- them (a superuser), so privileges stop nothing: the guards must.
 \ir setup.psql
 
-SELECT plan(86);
+SELECT plan(89);
 
 CALL pg_temp.inst('h-1');
 CALL pg_temp.inst('h-2');
@@ -237,10 +237,21 @@ SELECT pg_temp.refused(format($$INSERT INTO service_id.region VALUES (%L, true)$
 	'{23514}', 'a region with an ideographic space is refused');
 
 -----------------------------------------------------------------------------
--- The one way past the guards is a superuser's: triggers disabled.  What
--- that damages, the API then refuses with 55000 and a hint, never XX000.
--- (Last in the file: the damage stays until the ROLLBACK.)
+-- The ways past the guards are a superuser's: altering the tables, or
+-- disabling triggers.  The API then refuses with 55000 and a hint, never
+-- XX000, and never writes a row the altered table does not expect.
+-- (Last in the file: the counters' damage stays until the ROLLBACK.)
 -----------------------------------------------------------------------------
+SELECT throws_ok($$ALTER TABLE service_id.number_store RENAME COLUMN grantee TO granted_to;
+				  SELECT service_id.apply_service_id('h-2', 'acc-1')$$,
+	'55000', 'the service_id extension in this database is damaged',
+	'a column of the extension renamed: the API refuses to write (55000)');
+SELECT throws_ok($$ALTER TABLE service_id.audit_store ADD COLUMN extra int NOT NULL DEFAULT 0;
+				  SELECT service_id.apply_service_id('h-2', 'acc-1')$$,
+	'55000', 'the service_id extension in this database is damaged',
+	'a column added to a table the API writes: refused too');
+SELECT lives_ok($$SELECT service_id.apply_service_id('h-2', 'acc-1')$$,
+	'with the change rolled back, the API writes again');
 INSERT INTO num VALUES ('c', apply_service_id('h-2', 'acc-1'));
 SET session_replication_role = replica;
 DELETE FROM service_id.instance_usage WHERE instance_id = 'h-zero';
